@@ -1,0 +1,285 @@
+import { Context, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { planHalfYearChunks } from '../../domain/chunks';
+import type { ChunkQuote, SeriesKey } from '../../domain/series';
+import { seriesId } from '../../domain/series';
+import { parseTimeNs } from '../../domain/time';
+import { downloadChunk as downloadChunkToStore, type RangeRequest } from '../chunk-store/download-chunk';
+import type { ChunkLocation } from '../chunk-store/chunk-store';
+import { decodeOhlcvColumns } from '../dbn/decode';
+import { TsSymbolMap } from '../dbn/symbol-map';
+import { validateOhlcvChunk } from '../quality/validate-ohlcv-chunk';
+import type { LedgerRow } from '../warehouse/warehouse';
+import { type PipelineDeps, withWarehouse } from './pipeline-deps';
+import { asActivity } from './to-activity-failure';
+
+/** A downloaded chunk as workflows see it: a reference, never the bars. */
+export interface ChunkRef {
+  chunkId: string;
+  start: string;
+  end: string;
+  file: string;
+  sha256: string;
+  records: number;
+  recordBytes: number;
+  bytesRequested: number;
+  costUsd: number | null;
+  /** the worker task queue that holds the file */
+  hostQueue: string;
+  /** true when the file was already in the store and nothing was requested */
+  reused: boolean;
+}
+
+export interface ValidationOutcome {
+  ok: boolean;
+  summary: string;
+  errors: number;
+  warnings: number;
+  reportFile: string;
+}
+
+export interface LoadOutcome {
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  table: string;
+}
+
+const requestFor = (series: SeriesKey, chunk: { start: string; end: string }): RangeRequest => ({
+  dataset: series.dataset,
+  schema: series.schema,
+  symbols: [series.symbol],
+  stypeIn: series.stypeIn,
+  start: chunk.start,
+  end: chunk.end,
+});
+
+const locationFor = (series: SeriesKey, chunkId: string): ChunkLocation & { series: string } => ({
+  dataset: series.dataset,
+  schema: series.schema,
+  symbol: series.symbol,
+  chunkId,
+  series: seriesId(series),
+});
+
+function ledgerRow(series: SeriesKey, chunk: { id: string; start: string; end: string }, patch: Partial<LedgerRow>): LedgerRow {
+  const info = safeActivityInfo();
+  return {
+    chunk_id: chunk.id,
+    series: seriesId(series),
+    dataset: series.dataset,
+    schema: series.schema,
+    symbols: series.symbol,
+    start: chunk.start,
+    end: chunk.end,
+    status: 'planned',
+    rows: null,
+    bytes: null,
+    sha256: null,
+    cost_usd: null,
+    validation: null,
+    error: null,
+    workflow_id: info?.workflowExecution?.workflowId ?? null,
+    updated_at: new Date().toISOString(),
+    ...patch,
+  };
+}
+
+function safeActivityInfo() {
+  try {
+    return Context.current().info;
+  } catch {
+    return undefined;
+  }
+}
+
+export function createActivities(deps: PipelineDeps) {
+  const log = deps.logger.child({ component: 'activities' });
+
+  async function previousLedger(series: SeriesKey): Promise<Map<string, LedgerRow>> {
+    return withWarehouse(deps, async (w) => {
+      await w.ensureSchema();
+      const rows = await w.ledger({ series: seriesId(series) });
+      return new Map(rows.map((r) => [r.chunk_id, r]));
+    });
+  }
+
+  return {
+    /** Plans the series' half-year chunks within the dataset's range and prices every chunk not yet loaded. */
+    async quoteSeries(input: { series: SeriesKey; start: string; end: string }): Promise<{ chunks: ChunkQuote[]; available: { start: string; end: string } }> {
+      return asActivity(async () => {
+        const { series } = input;
+        const range = await deps.databento.getDatasetRange(series.dataset);
+        const available = range.schema?.[series.schema] ?? { start: range.start, end: range.end };
+        const plans = planHalfYearChunks(input.start, input.end, available);
+        const ledger = await previousLedger(series);
+        const chunks: ChunkQuote[] = [];
+        for (const plan of plans) {
+          heartbeat({ quoted: chunks.length, of: plans.length });
+          const prev = ledger.get(plan.id);
+          const loaded = prev && (prev.status === 'loaded' || prev.status === 'accepted') && prev.start === plan.start && prev.end === plan.end;
+          if (loaded) {
+            chunks.push({ ...plan, costUsd: 0, records: prev.rows ?? 0, billableBytes: 0, alreadyLoaded: true });
+            continue;
+          }
+          const q = requestFor(series, plan);
+          const [costUsd, records, billableBytes] = await Promise.all([
+            deps.databento.getCost(q),
+            deps.databento.getRecordCount(q),
+            deps.databento.getBillableSize(q),
+          ]);
+          if (!Number.isFinite(costUsd) || costUsd < 0) {
+            throw ApplicationFailure.nonRetryable(`get_cost returned ${costUsd} for ${plan.id}: refusing to spend on an unknown price`, 'InvalidCostQuote');
+          }
+          chunks.push({ ...plan, costUsd, records, billableBytes, alreadyLoaded: false });
+        }
+        log.info({ series: seriesId(series), chunks: chunks.length }, 'series quoted');
+        return { chunks, available };
+      });
+    },
+
+    /**
+     * Re-quotes, then streams the chunk into the chunk store (resuming a partial file), heartbeating progress.
+     * A quote above what was approved stops the run: prices can change between approval and download.
+     */
+    async downloadChunk(input: { series: SeriesKey; chunk: ChunkQuote; approvedCostUsd: number }): Promise<ChunkRef> {
+      return asActivity(async () => {
+        const { series, chunk } = input;
+        const location = locationFor(series, chunk.id);
+        const request = requestFor(series, chunk);
+        const ref = (m: Awaited<ReturnType<typeof downloadChunkToStore>>, reused: boolean): ChunkRef => ({
+          chunkId: chunk.id,
+          start: chunk.start,
+          end: chunk.end,
+          file: m.file,
+          sha256: m.sha256,
+          records: m.records,
+          recordBytes: m.recordBytes,
+          bytesRequested: reused ? 0 : m.bytesRequested,
+          costUsd: m.costUsd,
+          hostQueue: deps.hostTaskQueue,
+          reused,
+        });
+        const stored = await deps.store.verified(location);
+        if (stored) return ref(stored, true);
+
+        const costUsd = await deps.databento.getCost(request);
+        if (costUsd > input.approvedCostUsd + 1e-9) {
+          throw ApplicationFailure.nonRetryable(
+            `chunk ${chunk.id} now costs $${costUsd.toFixed(6)}, above the approved $${input.approvedCostUsd.toFixed(6)}: stopping before any download`,
+            'CostAboveApproval',
+          );
+        }
+        const ctx = Context.current();
+        const manifest = await downloadChunkToStore({
+          store: deps.store,
+          location,
+          request,
+          source: deps.databento,
+          costUsd,
+          signal: ctx.cancellationSignal,
+          onProgress: (p) => ctx.heartbeat(p),
+        });
+        await withWarehouse(deps, (w) =>
+          w.recordLedger(
+            ledgerRow(series, chunk, { status: 'downloaded', bytes: manifest.fileBytes, sha256: manifest.sha256, cost_usd: costUsd, rows: manifest.records }),
+          ),
+        );
+        log.info({ series: location.series, chunk: chunk.id, records: manifest.records, resumes: manifest.resumes }, 'chunk downloaded');
+        return ref(manifest, false);
+      });
+    },
+
+    /** Structural, OHLC and market checks; errors quarantine the chunk (never loaded), warnings are reported. */
+    async validateChunk(input: { series: SeriesKey; chunk: ChunkRef }): Promise<ValidationOutcome> {
+      return asActivity(async () => {
+        const { series, chunk } = input;
+        const location = locationFor(series, chunk.chunkId);
+        const { bytes } = await deps.store.readVerified(location);
+        const { metadata, columns } = decodeOhlcvColumns(bytes);
+        const symbols = TsSymbolMap.fromMetadata(metadata);
+        const report = validateOhlcvChunk({
+          columns,
+          schema: series.schema,
+          start: parseTimeNs(chunk.start),
+          end: parseTimeNs(chunk.end),
+          symbolFor: (i: number) => symbols.symbolFor(columns.instrument_id[i], columns.ts_event[i]) ?? null,
+        });
+        const reportFile = deps.store.paths(location).report;
+        await deps.store.writeAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+        const errors = report.rules.filter((r) => r.severity === 'error' && r.count > 0).length;
+        const warnings = report.rules.filter((r) => r.severity === 'warning' && r.count > 0).length;
+        if (!report.ok) {
+          await deps.store.quarantine(location);
+          await withWarehouse(deps, (w) =>
+            w.recordLedger(
+              ledgerRow(series, { id: chunk.chunkId, start: chunk.start, end: chunk.end }, {
+                status: 'quarantined',
+                sha256: chunk.sha256,
+                cost_usd: chunk.costUsd,
+                validation: report.summary,
+                error: report.summary,
+              }),
+            ),
+          );
+          log.warn({ series: location.series, chunk: chunk.chunkId, summary: report.summary }, 'chunk quarantined');
+        }
+        return { ok: report.ok, summary: report.summary, errors, warnings, reportFile };
+      });
+    },
+
+    /** Staged, idempotent MERGE of the chunk's bars, then a `loaded` ledger row. */
+    async loadChunk(input: { series: SeriesKey; chunk: ChunkRef; validationSummary?: string }): Promise<LoadOutcome> {
+      return asActivity(async () => {
+        const { series, chunk } = input;
+        const location = locationFor(series, chunk.chunkId);
+        const { bytes, manifest } = await deps.store.readVerified(location);
+        const { metadata, columns } = decodeOhlcvColumns(bytes);
+        const symbols = TsSymbolMap.fromMetadata(metadata);
+        return withWarehouse(deps, async (w) => {
+          await w.ensureSchema();
+          const result = await w.loadBars({
+            chunk: {
+              chunkId: chunk.chunkId,
+              dataset: series.dataset,
+              schema: series.schema,
+              start: chunk.start,
+              end: chunk.end,
+              symbols: [series.symbol],
+              stypeIn: series.stypeIn,
+            },
+            columns,
+            symbol: (i: number) => symbols.symbolFor(columns.instrument_id[i], columns.ts_event[i]) ?? series.symbol,
+          });
+          await w.recordLedger(
+            ledgerRow(series, { id: chunk.chunkId, start: chunk.start, end: chunk.end }, {
+              status: 'loaded',
+              rows: result.rows,
+              bytes: manifest.fileBytes,
+              sha256: manifest.sha256,
+              cost_usd: manifest.costUsd,
+              validation: input.validationSummary ?? null,
+            }),
+          );
+          log.info({ series: location.series, chunk: chunk.chunkId, ...result }, 'chunk loaded');
+          return result;
+        });
+      });
+    },
+
+    /** Records an operator's decision or a failure on a chunk in the ledger. */
+    async markChunk(input: { series: SeriesKey; chunk: { id: string; start: string; end: string }; status: LedgerRow['status']; error?: string }): Promise<void> {
+      return asActivity(() =>
+        withWarehouse(deps, (w) => w.recordLedger(ledgerRow(input.series, input.chunk, { status: input.status, error: input.error ?? null }))),
+      );
+    },
+
+    /** Forgets a stored chunk so the next attempt downloads it again (operator re-download of a quarantined chunk). */
+    async discardChunk(input: { series: SeriesKey; chunkId: string }): Promise<void> {
+      return asActivity(() => deps.store.discard(locationFor(input.series, input.chunkId)));
+    },
+  };
+}
+
+export type PipelineActivities = ReturnType<typeof createActivities>;

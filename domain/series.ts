@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import type { ChunkPlan } from './chunks';
+import { ohlcvSchemaSchema, stypeSchema } from './databento-enums';
+import type { OhlcvSchema, SType } from './databento-enums';
+
+/** One symbol × schema of a dataset: the unit the ledger and the ingestSeries workflow track. */
+export interface SeriesKey {
+  dataset: string;
+  schema: OhlcvSchema;
+  symbol: string;
+  stypeIn: SType;
+}
+
+/** `GLBX.MDP3/ohlcv-1d/ZL.c.0` */
+export const seriesId = (s: Pick<SeriesKey, 'dataset' | 'schema' | 'symbol'>): string =>
+  `${s.dataset}/${s.schema}/${s.symbol}`;
+
+const isoTime = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$|^\d+$/, 'ISO 8601 date/datetime or integer nanoseconds');
+
+export const backfillInputSchema = z
+  .object({
+    dataset: z.string().min(1).default('GLBX.MDP3'),
+    schemas: z.array(ohlcvSchemaSchema).min(1).max(4),
+    symbols: z.array(z.string().min(1).max(70)).min(1).max(2000),
+    stypeIn: stypeSchema.default('raw_symbol'),
+    start: isoTime,
+    end: isoTime,
+    /** spend allowed without approval, USD */
+    maxCostUsd: z.number().nonnegative().finite(),
+    /** how long to wait for approveSpend/rejectSpend before failing with BudgetNotApproved */
+    approvalTimeout: z.string().min(1).default('7 days'),
+    /** child ingestSeries workflows running at once */
+    maxConcurrentSeries: z.number().int().min(1).max(100).default(4),
+    /** chunks per ingestSeries run before continue-as-new */
+    chunksPerRun: z.number().int().min(1).max(500).default(24),
+    /** build features and publish a forecast after loading */
+    buildFeatures: z.boolean().default(true),
+  })
+  .refine((v) => v.start < v.end || /^\d+$/.test(v.start), { message: 'start must be before end', path: ['start'] });
+
+export type BackfillInput = z.input<typeof backfillInputSchema>;
+export type BackfillParams = z.output<typeof backfillInputSchema>;
+
+/** Business-key workflow id: a repeated start attaches to the running backfill instead of duplicating it. */
+export function backfillWorkflowId(p: Pick<BackfillParams, 'dataset' | 'schemas' | 'symbols' | 'start' | 'end'>): string {
+  const day = (t: string) => (/^\d+$/.test(t) ? t : t.slice(0, 10));
+  return `backfill/${p.dataset}/${[...p.schemas].sort().join(',')}/${[...p.symbols].sort().join(',')}/${day(p.start)}/${day(p.end)}`;
+}
+
+export type ChunkState = 'pending' | 'quoted' | 'downloading' | 'downloaded' | 'validated' | 'loaded' | 'quarantined' | 'failed' | 'skipped';
+
+export interface ChunkQuote extends ChunkPlan {
+  costUsd: number;
+  records: number;
+  billableBytes: number;
+  /** already loaded according to the ledger: no request, no cost */
+  alreadyLoaded: boolean;
+}
+
+export interface ChunkProgress extends ChunkPlan {
+  state: ChunkState;
+  costUsd?: number;
+  records?: number;
+  bytes?: number;
+  rows?: number;
+  detail?: string;
+}
+
+export interface IngestSeriesInput {
+  series: SeriesKey;
+  /** chunks still to process, in order */
+  chunks: ChunkQuote[];
+  /** upper bound per chunk agreed at the cost gate; a re-quote above it stops the run */
+  approvedCostUsd: Record<string, number>;
+  chunksPerRun: number;
+  /** state carried over continue-as-new */
+  done?: ChunkProgress[];
+  parentWorkflowId?: string;
+}
+
+export interface IngestSeriesResult {
+  series: string;
+  chunks: ChunkProgress[];
+  rowsLoaded: number;
+  bytesDownloaded: number;
+  costUsd: number;
+  quarantined: string[];
+}
+
+export interface BackfillResult {
+  workflowId: string;
+  quotedCostUsd: number;
+  approvedCostUsd: number;
+  approval: 'within-budget' | 'approved';
+  series: IngestSeriesResult[];
+  features?: { rows: number; changed: number } | null;
+  forecast?: { modelRunIds: string[] } | null;
+}

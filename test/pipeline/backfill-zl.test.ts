@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startBackfill } from '../../client/pipeline-client';
+import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
+
+const ZL = {
+  dataset: 'GLBX.MDP3',
+  schemas: ['ohlcv-1d' as const],
+  symbols: ['ZL.c.0'],
+  stypeIn: 'continuous' as const,
+  start: '2010-06-06',
+  end: '2026-08-12',
+  maxCostUsd: 100,
+  buildFeatures: false,
+};
+
+async function zlRows(h: PipelineHarness): Promise<number> {
+  const w = await createWarehouseFromEnv(h.env);
+  try {
+    const [r] = await w.query<{ n: string }>(
+      "select count(*) as n from market_data.databento_futures_ohlcv_1d where symbol = 'ZL.c.0'",
+    );
+    return Number(r.n);
+  } finally {
+    await w.close();
+  }
+}
+
+describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal and the gateway', () => {
+  let h: PipelineHarness;
+  beforeAll(async () => {
+    h = await startPipelineHarness();
+    await h.startWorkers();
+  });
+  afterAll(async () => h?.stop());
+
+  it('loads exactly the 4,062 recorded bars, one loaded ledger row per half-year chunk', async () => {
+    const { handle, attached } = await startBackfill(h.client, ZL);
+    expect(attached).toBe(false);
+    const result = await handle.result();
+    expect(result.approval).toBe('within-budget');
+    expect(result.series).toHaveLength(1);
+    expect(result.series[0].rowsLoaded).toBe(4062);
+    expect(await zlRows(h)).toBe(4062);
+
+    const w = await createWarehouseFromEnv(h.env);
+    try {
+      const ledger = await w.ledger({ series: 'GLBX.MDP3/ohlcv-1d/ZL.c.0' });
+      const loaded = ledger.filter((r) => r.status === 'loaded');
+      expect(loaded).toHaveLength(34);
+      expect(loaded.map((r) => r.chunk_id).sort()[0]).toBe('2010H1');
+      expect(loaded.map((r) => r.chunk_id).sort().at(-1)).toBe('2026H2');
+      expect(loaded.reduce((s, r) => s + (r.rows ?? 0), 0)).toBe(4062);
+      expect(loaded.every((r) => /^[0-9a-f]{64}$/.test(r.sha256 ?? ''))).toBe(true);
+    } finally {
+      await w.close();
+    }
+    expect(h.gateway.stats.getRange.requests).toBe(34);
+  });
+
+  it('keeps every history far below the 10,240-event warning', async () => {
+    const parentId = 'backfill/GLBX.MDP3/ohlcv-1d/ZL.c.0/2010-06-06/2026-08-12';
+    for (const id of [parentId, `${parentId}/ohlcv-1d/ZL.c.0`]) {
+      const history = await h.client.client.workflow.getHandle(id).fetchHistory();
+      expect(history.events?.length ?? 0).toBeGreaterThan(5);
+      expect(history.events?.length ?? 0).toBeLessThan(2000);
+    }
+  });
+
+  it('re-running the finished backfill makes no get_range request and adds no row', async () => {
+    h.gateway.stats.reset();
+    const { handle } = await startBackfill(h.client, ZL);
+    const result = await handle.result();
+    expect(h.gateway.stats.getRange.requests).toBe(0);
+    expect(result.quotedCostUsd).toBe(0);
+    expect(result.series[0].chunks.every((c) => c.state === 'skipped')).toBe(true);
+    expect(await zlRows(h)).toBe(4062);
+  });
+});

@@ -1,0 +1,99 @@
+import { fileURLToPath } from 'node:url';
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createAnalyticsActivities } from '../activities/analytics/create-analytics-activities';
+import { ChunkStore } from '../activities/chunk-store/chunk-store';
+import { HistoricalClient } from '../activities/databento/historical-client';
+import { createActivities } from '../activities/pipeline/create-activities';
+import { databentoPort } from '../activities/pipeline/databento-port';
+import type { PipelineDeps } from '../activities/pipeline/pipeline-deps';
+import { createWarehouseFromEnv } from '../activities/warehouse/warehouse';
+import type { Env } from '../config/env';
+import { hostTaskQueue } from './task-queues';
+
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+let runtimeInstalled = false;
+
+/** Routes the Temporal runtime's and workers' logs into pino (once per process). */
+export function installRuntimeLogger(logger: Logger): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  const level = (logger.level.toUpperCase() === 'SILENT' ? 'ERROR' : logger.level.toUpperCase()) as LogLevel;
+  const temporalLog = logger.child({ component: 'temporal' });
+  Runtime.install({
+    logger: new DefaultLogger(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'INFO', (entry) => {
+      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+      temporalLog[method]({ ...entry.meta }, entry.message);
+    }),
+  });
+}
+
+export interface PipelineWorkers {
+  hostTaskQueue: string;
+  /** runs both workers until shutdown() */
+  run(): Promise<void>;
+  shutdown(): void;
+  close(): Promise<void>;
+}
+
+export interface CreateWorkersOptions {
+  env: Env;
+  logger: Logger;
+  hostId?: string;
+  /** a prebuilt bundle (tests build once); otherwise workflowsPath is bundled at start */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  /** a Databento client to use instead of one from env */
+  databento?: HistoricalClient;
+}
+
+/**
+ * One worker process = a worker on the shared queue (workflows + activities) and one on this host's own
+ * queue (activities that read chunk files stored here).
+ */
+export async function createPipelineWorkers(options: CreateWorkersOptions): Promise<PipelineWorkers> {
+  const { env, logger } = options;
+  installRuntimeLogger(logger);
+  const client = options.databento ?? HistoricalClient.fromEnv(env);
+  const hostQueue = hostTaskQueue(env.TEMPORAL_TASK_QUEUE, options.hostId);
+  const deps: PipelineDeps = {
+    env,
+    logger,
+    databento: databentoPort(client),
+    store: new ChunkStore(env.DATA_DIR),
+    openWarehouse: () => createWarehouseFromEnv(env),
+    hostTaskQueue: hostQueue,
+  };
+  const activities = { ...createActivities(deps), ...createAnalyticsActivities(deps) };
+  const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
+  const shared = await Worker.create({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: env.TEMPORAL_TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath }),
+    activities,
+    // a chunk download streams for minutes; keep a few at once per process
+    maxConcurrentActivityTaskExecutions: 8,
+  });
+  const host = await Worker.create({
+    connection,
+    namespace: env.TEMPORAL_NAMESPACE,
+    taskQueue: hostQueue,
+    activities,
+    maxConcurrentActivityTaskExecutions: 4,
+  });
+  logger.info({ taskQueue: env.TEMPORAL_TASK_QUEUE, hostTaskQueue: hostQueue, namespace: env.TEMPORAL_NAMESPACE }, 'workers ready');
+  return {
+    hostTaskQueue: hostQueue,
+    run: async () => {
+      await Promise.all([shared.run(), host.run()]);
+    },
+    shutdown: () => {
+      for (const w of [shared, host]) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+    close: async () => {
+      await connection.close();
+      if (!options.databento) await client.close();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+// the only path handed to the worker's workflowsPath
+export { backfill } from './backfill';
+export { ingestSeries } from './ingest-series';

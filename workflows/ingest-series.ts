@@ -1,0 +1,134 @@
+import {
+  type ActivityOptions,
+  ActivityFailure,
+  TimeoutFailure,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { TimeoutType } from '@temporalio/common';
+import type { PipelineActivities } from '../activities/pipeline/create-activities';
+import { PipelineStage } from '../domain/search-attributes';
+import type { ChunkProgress, ChunkQuote, IngestSeriesInput, IngestSeriesResult } from '../domain/series';
+import { seriesId } from '../domain/series';
+import { seriesProgressQuery } from './messages';
+
+const NON_RETRYABLE = ['CostAboveApproval', 'InvalidCostQuote', 'BudgetNotApproved'];
+
+const DOWNLOAD_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 minutes',
+  // a killed worker is noticed within this and the download resumes on another attempt
+  heartbeatTimeout: '20 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
+};
+const download = proxyActivities<PipelineActivities>(DOWNLOAD_OPTIONS);
+
+/** Activities that read the chunk file run on the worker that downloaded it (its own task queue). */
+function hostOptions(taskQueue: string): ActivityOptions {
+  return {
+    taskQueue,
+    // a host that is gone never picks the task up: fall back to downloading again elsewhere
+    scheduleToStartTimeout: '1 minute',
+    startToCloseTimeout: '20 minutes',
+    heartbeatTimeout: '1 minute',
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
+  };
+}
+
+function hostIsGone(err: unknown): boolean {
+  return (
+    err instanceof ActivityFailure &&
+    err.cause instanceof TimeoutFailure &&
+    err.cause.timeoutType === TimeoutType.SCHEDULE_TO_START
+  );
+}
+
+/**
+ * Ingests one series chunk by chunk: download → validate → load → ledger. Quarantined chunks are skipped
+ * (and reported); the run continues as new every `chunksPerRun` chunks or when Temporal suggests it.
+ */
+export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeriesResult> {
+  const id = seriesId(input.series);
+  const progress = new Map<string, ChunkProgress>();
+  for (const c of input.done ?? []) progress.set(c.id, c);
+  for (const c of input.chunks) {
+    progress.set(c.id, { id: c.id, start: c.start, end: c.end, state: c.alreadyLoaded ? 'skipped' : 'pending', costUsd: c.costUsd, records: c.records });
+  }
+  const totals = () => {
+    const chunks = [...progress.values()].sort((a, b) => a.start.localeCompare(b.start));
+    return {
+      series: id,
+      chunks,
+      rowsLoaded: chunks.reduce((s, c) => s + (c.state === 'loaded' ? (c.rows ?? 0) : 0), 0),
+      bytesDownloaded: chunks.reduce((s, c) => s + (c.bytes ?? 0), 0),
+      costUsd: chunks.reduce((s, c) => s + (c.state === 'loaded' || c.state === 'quarantined' || c.state === 'validated' || c.state === 'downloaded' ? (c.costUsd ?? 0) : 0), 0),
+    };
+  };
+  setHandler(seriesProgressQuery, totals);
+  upsertSearchAttributes([{ key: PipelineStage, value: 'ingesting' }]);
+
+  const update = (chunkId: string, patch: Partial<ChunkProgress>) => {
+    const prev = progress.get(chunkId)!;
+    progress.set(chunkId, { ...prev, ...patch });
+    const t = totals();
+    const done = t.chunks.filter((c) => c.state === 'loaded' || c.state === 'skipped' || c.state === 'quarantined').length;
+    setCurrentDetails(`${id}: ${done}/${t.chunks.length} chunks done, ${t.rowsLoaded} rows loaded, $${t.costUsd.toFixed(4)} spent; now ${chunkId} ${patch.state ?? ''}`);
+  };
+
+  let processed = 0;
+  for (let i = 0; i < input.chunks.length; i++) {
+    const chunk: ChunkQuote = input.chunks[i];
+    if (chunk.alreadyLoaded) continue;
+    const approved = input.approvedCostUsd[chunk.id] ?? chunk.costUsd;
+
+    let loaded = false;
+    for (let attempt = 0; !loaded; attempt++) {
+      update(chunk.id, { state: 'downloading' });
+      const ref = await download.downloadChunk.executeWithOptions(
+        { ...DOWNLOAD_OPTIONS, summary: `download ${id} ${chunk.id}` },
+        [{ series: input.series, chunk, approvedCostUsd: approved }],
+      );
+      update(chunk.id, { state: 'downloaded', bytes: ref.recordBytes, records: ref.records, costUsd: ref.costUsd ?? chunk.costUsd });
+      const host = hostOptions(ref.hostQueue);
+      try {
+        const validation = await download.validateChunk.executeWithOptions({ ...host, summary: `validate ${id} ${chunk.id}` }, [
+          { series: input.series, chunk: ref },
+        ]);
+        if (!validation.ok) {
+          update(chunk.id, { state: 'quarantined', detail: validation.summary });
+          log.warn('chunk quarantined', { series: id, chunk: chunk.id, summary: validation.summary });
+          break;
+        }
+        update(chunk.id, { state: 'validated', detail: validation.summary });
+        const result = await download.loadChunk.executeWithOptions({ ...host, summary: `load ${id} ${chunk.id}` }, [
+          { series: input.series, chunk: ref, validationSummary: validation.summary },
+        ]);
+        update(chunk.id, { state: 'loaded', rows: result.rows });
+        loaded = true;
+      } catch (err) {
+        if (hostIsGone(err) && attempt < 3) {
+          log.warn('host holding the chunk is gone; downloading again', { series: id, chunk: chunk.id, host: ref.hostQueue });
+          continue;
+        }
+        update(chunk.id, { state: 'failed', detail: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+    }
+    processed++;
+
+    const remaining = input.chunks.slice(i + 1);
+    if (remaining.some((c) => !c.alreadyLoaded) && (processed >= input.chunksPerRun || workflowInfo().continueAsNewSuggested)) {
+      const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
+      await continueAsNew<typeof ingestSeries>({ ...input, chunks: remaining, done });
+    }
+  }
+
+  const result = totals();
+  const quarantined = result.chunks.filter((c) => c.state === 'quarantined').map((c) => c.id);
+  return { ...result, quarantined };
+}
+

@@ -1,0 +1,37 @@
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import type { ChunkProgress } from '../domain/series';
+import type { PipelineStageValue } from '../domain/search-attributes';
+
+export interface ApproveSpendInput {
+  /** raise the budget to this amount (USD); must cover the quoted cost. Defaults to the quoted cost. */
+  maxCostUsd?: number;
+  approvedBy?: string;
+}
+
+export interface ApproveSpendResult {
+  approvedCostUsd: number;
+  quotedCostUsd: number;
+}
+
+export interface BackfillProgress {
+  stage: PipelineStageValue;
+  quotedCostUsd: number | null;
+  budgetUsd: number;
+  series: { id: string; workflowId: string; status: 'pending' | 'running' | 'completed' | 'failed'; rowsLoaded?: number; error?: string }[];
+  detail: string;
+}
+
+export interface SeriesProgress {
+  series: string;
+  chunks: ChunkProgress[];
+  rowsLoaded: number;
+  bytesDownloaded: number;
+  costUsd: number;
+}
+
+/** Approves spending above the budget while a backfill waits at its cost gate. */
+export const approveSpendUpdate = defineUpdate<ApproveSpendResult, [ApproveSpendInput]>('approveSpend');
+/** Rejects the quoted spend: the backfill fails with BudgetNotApproved and downloads nothing. */
+export const rejectSpendUpdate = defineUpdate<{ rejected: true }, [{ reason?: string }]>('rejectSpend');
+export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');
+export const seriesProgressQuery = defineQuery<SeriesProgress>('progress');
