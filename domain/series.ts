@@ -35,6 +35,8 @@ export const backfillInputSchema = z
     maxConcurrentSeries: z.number().int().min(1).max(100).default(4),
     /** chunks per ingestSeries run before continue-as-new */
     chunksPerRun: z.number().int().min(1).max(500).default(24),
+    /** how long a chunk's validate/load waits for the worker holding its file before it is downloaded again elsewhere */
+    hostAffinityTimeout: z.string().min(1).default('1 minute'),
     /** build features and publish a forecast after loading */
     buildFeatures: z.boolean().default(true),
   })
@@ -75,6 +77,8 @@ export interface IngestSeriesInput {
   /** upper bound per chunk agreed at the cost gate; a re-quote above it stops the run */
   approvedCostUsd: Record<string, number>;
   chunksPerRun: number;
+  /** see BackfillParams.hostAffinityTimeout */
+  hostAffinityTimeout?: string;
   /** state carried over continue-as-new */
   done?: ChunkProgress[];
   parentWorkflowId?: string;

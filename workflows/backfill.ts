@@ -161,6 +161,7 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
               chunks,
               approvedCostUsd: Object.fromEntries(chunks.map((c) => [c.id, c.costUsd + headroom])),
               chunksPerRun: input.chunksPerRun,
+              hostAffinityTimeout: input.hostAffinityTimeout,
               parentWorkflowId: workflowId,
             },
           ],

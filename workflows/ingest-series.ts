@@ -28,11 +28,11 @@ const DOWNLOAD_OPTIONS: ActivityOptions = {
 const download = proxyActivities<PipelineActivities>(DOWNLOAD_OPTIONS);
 
 /** Activities that read the chunk file run on the worker that downloaded it (its own task queue). */
-function hostOptions(taskQueue: string): ActivityOptions {
+function hostOptions(taskQueue: string, affinityTimeout: string): ActivityOptions {
   return {
     taskQueue,
     // a host that is gone never picks the task up: fall back to downloading again elsewhere
-    scheduleToStartTimeout: '1 minute',
+    scheduleToStartTimeout: affinityTimeout,
     startToCloseTimeout: '20 minutes',
     heartbeatTimeout: '1 minute',
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 8 },
@@ -93,7 +93,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
         [{ series: input.series, chunk, approvedCostUsd: approved }],
       );
       update(chunk.id, { state: 'downloaded', bytes: ref.recordBytes, records: ref.records, costUsd: ref.costUsd ?? chunk.costUsd });
-      const host = hostOptions(ref.hostQueue);
+      const host = hostOptions(ref.hostQueue, input.hostAffinityTimeout ?? '1 minute');
       try {
         const validation = await download.validateChunk.executeWithOptions({ ...host, summary: `validate ${id} ${chunk.id}` }, [
           { series: input.series, chunk: ref },
