@@ -1,0 +1,13 @@
+export * from './price';
+export * from './ohlcv-columns';
+export * from './metadata';
+export * from './records';
+export * from './dbn-decode-error';
+export * from './zstd';
+export { decodeDbn, decodeOhlcvColumns, readDbnFile, readOhlcvFile, decodeDbnStream, decodeOhlcvStream, collectOhlcvStream, dbnBytes } from './decode';
+export { encodeOhlcvColumns, encodeOhlcvRecords, encodeRecords, encodeRecordsOnly } from './encode';
+export { isOhlcvRtype } from './ohlcv-fast';
+export { TsSymbolMap } from './symbol-map';
+export { createCsvRenderer, renderCsv, RenderError, type CsvRenderer, type SymbolSource } from './render-csv';
+export { createJsonRenderer, renderJson, type JsonRenderer } from './render-json';
+export type { RenderOptions } from './render-values';
