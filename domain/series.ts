@@ -93,6 +93,20 @@ export interface IngestSeriesResult {
   quarantined: string[];
 }
 
+/** Walk-forward skill of one horizon beside its naive baselines (small: fine in a payload). */
+export interface ForecastMetricsSummary {
+  horizon: number;
+  n: number;
+  rmse: number | null;
+  mae: number | null;
+  directional_accuracy: number | null;
+  rw_rmse: number | null;
+  mean_rmse: number | null;
+  mean_directional_accuracy: number | null;
+  skill_vs_rw: number | null;
+  skill_vs_mean: number | null;
+}
+
 export interface BackfillResult {
   workflowId: string;
   quotedCostUsd: number;
@@ -100,5 +114,5 @@ export interface BackfillResult {
   approval: 'within-budget' | 'approved';
   series: IngestSeriesResult[];
   features?: { rows: number; changed: number } | null;
-  forecast?: { modelRunIds: string[] } | null;
+  forecast?: { modelRunIds: string[]; metrics: ForecastMetricsSummary[] } | null;
 }

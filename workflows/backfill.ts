@@ -188,12 +188,31 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
   let features: BackfillResult['features'] = null;
   let forecast: BackfillResult['forecast'] = null;
   if (input.buildFeatures) {
+    setStage('building_features', 'refreshing FRED macro series');
+    await analytics.ingestFred.executeWithOptions(
+      { startToCloseTimeout: '30 minutes', retry: { maximumAttempts: 5 }, summary: 'ingest FRED macro series' },
+      [{}],
+    );
     setStage('building_features', 'building training.daily_ml_matrix');
     const built = await analytics.buildFeatures({});
     features = { rows: built.rows, changed: built.changed };
     setStage('publishing_forecast', 'walk-forward forecast');
     const published = await analytics.publishForecast({});
-    forecast = { modelRunIds: published.modelRunIds };
+    forecast = {
+      modelRunIds: published.modelRunIds,
+      metrics: published.metrics.map((m) => ({
+        horizon: m.horizon,
+        n: m.n,
+        rmse: m.rmse,
+        mae: m.mae,
+        directional_accuracy: m.directional_accuracy,
+        rw_rmse: m.rw_rmse,
+        mean_rmse: m.mean_rmse,
+        mean_directional_accuracy: m.mean_directional_accuracy,
+        skill_vs_rw: m.skill_vs_rw,
+        skill_vs_mean: m.skill_vs_mean,
+      })),
+    };
   }
 
   const rows = results.reduce((s, r) => s + r.rowsLoaded, 0);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type PipelineClient, connectPipelineClient } from '../../client/pipeline-client';
 import { type Env, parseEnv } from '../../config/env';
-import { type Gateway, GATEWAY_TEST_KEY, startGateway } from '../../gateway/start-gateway';
+import { type Gateway, GATEWAY_FRED_TEST_KEY, GATEWAY_TEST_KEY, startGateway } from '../../gateway/start-gateway';
 import { startTemporalDevServer, type DevServer } from '../../local/temporal-dev-server';
 import { createLogger } from '../../logging/logger';
 import { createPipelineWorkers, type PipelineWorkers, workflowsPath } from '../../workers/create-workers';
@@ -41,6 +41,8 @@ export async function startPipelineHarness(opts: { taskQueue?: string } = {}): P
     TEMPORAL_TASK_QUEUE: opts.taskQueue ?? `test-${process.pid}`,
     DATABENTO_API_KEY: GATEWAY_TEST_KEY,
     DATABENTO_BASE_URL: gateway.url,
+    FRED_API_KEY: GATEWAY_FRED_TEST_KEY,
+    FRED_BASE_URL: gateway.url,
     WAREHOUSE: 'duckdb',
     DUCKDB_PATH: path.join(dir, 'warehouse.duckdb'),
     DATA_DIR: path.join(dir, 'chunks'),
@@ -76,6 +78,8 @@ export async function startPipelineHarness(opts: { taskQueue?: string } = {}): P
           TEMPORAL_TASK_QUEUE: env.TEMPORAL_TASK_QUEUE,
           DATABENTO_API_KEY: GATEWAY_TEST_KEY,
           DATABENTO_BASE_URL: gateway.url,
+          FRED_API_KEY: GATEWAY_FRED_TEST_KEY,
+          FRED_BASE_URL: gateway.url,
           WAREHOUSE: 'duckdb',
           DUCKDB_PATH: env.DUCKDB_PATH,
           DATA_DIR: env.DATA_DIR,

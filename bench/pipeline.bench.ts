@@ -1,0 +1,143 @@
+/**
+ * `npm run bench:pipeline`: orchestration overhead. Runs the ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 backfill
+ * (34 chunks: quote, download, validate, load) through Temporal (dev server + worker) and with the same activity
+ * functions called directly in one process, each on a fresh chunk store and DuckDB; prints both times and the ratio.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ChunkStore } from '../activities/chunk-store/chunk-store';
+import { HistoricalClient } from '../activities/databento/historical-client';
+import { createActivities } from '../activities/pipeline/create-activities';
+import { databentoPort } from '../activities/pipeline/databento-port';
+import { createWarehouseFromEnv } from '../activities/warehouse/warehouse';
+import { connectPipelineClient, startBackfill } from '../client/pipeline-client';
+import { parseEnv, repoRoot } from '../config/env';
+import type { BackfillInput, SeriesKey } from '../domain/series';
+import { GATEWAY_TEST_KEY, startGateway } from '../gateway/start-gateway';
+import { startTemporalDevServer } from '../local/temporal-dev-server';
+import { createLogger } from '../logging/logger';
+import { createPipelineWorkers } from '../workers/create-workers';
+import { machineLine } from './machine';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const request: BackfillInput = {
+  dataset: 'GLBX.MDP3',
+  schemas: ['ohlcv-1d'],
+  symbols: ['ZL.c.0'],
+  stypeIn: 'continuous',
+  start: '2010-06-06',
+  end: '2026-08-12',
+  maxCostUsd: 100,
+  buildFeatures: false,
+};
+const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function main(): Promise<void> {
+  const dataDir = parseEnv().MARKET_DATA_DIR;
+  const gateway = await startGateway({ dataDir, port: 0 });
+  const server = await startTemporalDevServer({});
+  const logger = createLogger({ level: 'warn', pretty: false });
+  const fresh = () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
+    return {
+      dir,
+      env: parseEnv({
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_TASK_QUEUE: `bench-${process.pid}`,
+        DATABENTO_API_KEY: GATEWAY_TEST_KEY,
+        DATABENTO_BASE_URL: gateway.url,
+        WAREHOUSE: 'duckdb',
+        DUCKDB_PATH: path.join(dir, 'w.duckdb'),
+        DATA_DIR: path.join(dir, 'chunks'),
+      }),
+    };
+  };
+  const rowsIn = async (env: ReturnType<typeof fresh>['env']) => {
+    const w = await createWarehouseFromEnv(env);
+    try {
+      return Number((await w.query<{ n: string }>('select count(*) as n from market_data.databento_futures_ohlcv_1d'))[0].n);
+    } finally {
+      await w.close();
+    }
+  };
+
+  const direct: number[] = [];
+  const temporal: number[] = [];
+  try {
+    // warm the gateway's recording cache and the module graph once
+    await new HistoricalClient({ apiKey: GATEWAY_TEST_KEY, baseUrl: gateway.url }).metadata.getRecordCount({ dataset: series.dataset, schema: series.schema, stypeIn: series.stypeIn, symbols: ['ZL.c.0'], start: '2010-06-06', end: '2026-08-12' });
+
+    for (let run = 0; run < RUNS; run++) {
+      // --- direct: the same activity functions, sequentially, in this process
+      {
+        const { dir, env } = fresh();
+        const client = HistoricalClient.fromEnv(env);
+        const acts = createActivities({
+          env,
+          logger,
+          databento: databentoPort(client),
+          store: new ChunkStore(env.DATA_DIR),
+          openWarehouse: () => createWarehouseFromEnv(env),
+          hostTaskQueue: 'direct',
+        });
+        const ctx = new MockActivityEnvironment();
+        // activities heartbeat and read their context, so each call runs inside a mock activity context
+        const inActivity = <A, R>(fn: (a: A) => Promise<R>, arg: A): Promise<R> => ctx.run(fn as never, arg as never) as Promise<R>;
+        const t0 = performance.now();
+        const { chunks } = await inActivity(acts.quoteSeries, { series, start: request.start as string, end: request.end as string });
+        for (const chunk of chunks) {
+          const ref = await inActivity(acts.downloadChunk, { series, chunk, approvedCostUsd: chunk.costUsd });
+          const v = await inActivity(acts.validateChunk, { series, chunk: ref });
+          if (v.ok) await inActivity(acts.loadChunk, { series, chunk: ref, validationSummary: v.summary });
+        }
+        direct.push(performance.now() - t0);
+        const rows = await rowsIn(env);
+        await client.close();
+        rmSync(dir, { recursive: true, force: true });
+        console.log(`direct   run ${run + 1}: ${(direct.at(-1)! / 1000).toFixed(2)} s, ${rows} rows`);
+      }
+      // --- through Temporal: the backfill workflow, child workflow and a worker
+      {
+        const { dir, env } = fresh();
+        const workers = await createPipelineWorkers({ env, logger });
+        const running = workers.run();
+        const client = await connectPipelineClient(env);
+        const t0 = performance.now();
+        const { handle } = await startBackfill(client, { ...request, start: request.start, end: request.end });
+        await handle.result();
+        temporal.push(performance.now() - t0);
+        const rows = await rowsIn(env);
+        await client.client.workflow.getHandle(handle.workflowId).terminate('bench cleanup').catch(() => undefined);
+        workers.shutdown();
+        await running;
+        await workers.close();
+        await client.close();
+        rmSync(dir, { recursive: true, force: true });
+        console.log(`temporal run ${run + 1}: ${(temporal.at(-1)! / 1000).toFixed(2)} s, ${rows} rows`);
+      }
+    }
+  } finally {
+    await gateway.close();
+    await server.stop();
+  }
+  const d = median(direct);
+  const t = median(temporal);
+  console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, 34 chunks, ${RUNS} runs each (medians)`);
+  console.log(`direct activities : ${(d / 1000).toFixed(2)} s`);
+  console.log(`through Temporal  : ${(t / 1000).toFixed(2)} s`);
+  console.log(`ratio             : ${(t / d).toFixed(3)} (orchestration overhead ${(((t - d) / d) * 100).toFixed(1)}%; target ≤ 15%)`);
+  console.log(machineLine());
+  console.log(`repo: ${repoRoot}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

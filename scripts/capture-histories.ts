@@ -1,0 +1,110 @@
+/**
+ * Records real workflow histories for the replay tests (`npm run histories:capture`): runs each scenario on a
+ * fresh dev server against the gateway over the recordings, and writes test/histories/<workflowType>/<scenario>.json.
+ * Existing files are never overwritten: old histories must keep replaying after workflow changes.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { approveSpend, backfillStatus, rejectSpend, startBackfill } from '../client/pipeline-client';
+import { type BackfillInput } from '../domain/series';
+import { repoRoot } from '../config/env';
+import { startPipelineHarness, type PipelineHarness } from '../test/support/pipeline-harness';
+
+const outDir = path.join(repoRoot, 'test', 'histories');
+const sdk = '1.24.0';
+
+const zl = (start: string, end: string, extra: Partial<BackfillInput> = {}): BackfillInput => ({
+  dataset: 'GLBX.MDP3',
+  schemas: ['ohlcv-1d'],
+  symbols: ['ZL.c.0'],
+  stypeIn: 'continuous',
+  start,
+  end,
+  maxCostUsd: 100,
+  buildFeatures: false,
+  ...extra,
+});
+
+async function save(h: PipelineHarness, workflowId: string, type: string, scenario: string, runId?: string): Promise<void> {
+  const file = path.join(outDir, type, `${scenario}_sdk-${sdk}.json`);
+  if (existsSync(file)) {
+    console.log(`keep   ${path.relative(repoRoot, file)} (exists)`);
+    return;
+  }
+  const history = await h.client.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  mkdirSync(path.dirname(file), { recursive: true });
+  // envelope: replay needs the real workflow id (child ids derive from it)
+  writeFileSync(file, `${JSON.stringify({ workflowId, workflowType: type, scenario, history: JSON.parse(historyToJSON(history)) })}\n`);
+  console.log(`wrote  ${path.relative(repoRoot, file)} (${history.events?.length ?? 0} events)`);
+}
+
+async function waitForStage(h: PipelineHarness, workflowId: string, stage: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const s = await backfillStatus(h.client, workflowId).catch(() => null);
+    if (s?.progress?.stage === stage) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${workflowId} never reached ${stage}`);
+}
+
+async function childRuns(h: PipelineHarness, childId: string): Promise<string[]> {
+  const runs: string[] = [];
+  for await (const wf of h.client.client.workflow.list({ query: `WorkflowId="${childId}"` })) runs.push(wf.runId);
+  return runs;
+}
+
+async function main(): Promise<void> {
+  const h = await startPipelineHarness({ taskQueue: 'capture' });
+  await h.startWorkers();
+  try {
+    // happy path, with features and forecast at the end
+    {
+      const { handle } = await startBackfill(h.client, zl('2010-06-06', '2026-08-12', { buildFeatures: true }));
+      await handle.result();
+      await save(h, handle.workflowId, 'backfill', 'happy-path');
+      await save(h, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'happy-path');
+    }
+    // over budget, approved
+    {
+      const { handle } = await startBackfill(h.client, zl('2023-01-01', '2024-01-01', { maxCostUsd: 0.000001 }));
+      await waitForStage(h, handle.workflowId, 'awaiting_approval');
+      await approveSpend(h.client, handle.workflowId, {});
+      await handle.result();
+      await save(h, handle.workflowId, 'backfill', 'approved');
+    }
+    // over budget, rejected
+    {
+      const { handle } = await startBackfill(h.client, zl('2022-01-01', '2023-01-01', { maxCostUsd: 0.000001 }));
+      await waitForStage(h, handle.workflowId, 'awaiting_approval');
+      await rejectSpend(h.client, handle.workflowId, 'capture: rejected');
+      await (handle as WorkflowHandle).result().catch(() => undefined);
+      await save(h, handle.workflowId, 'backfill', 'rejected');
+    }
+    // a download broken mid-stream, retried and resumed by the activity
+    {
+      h.gateway.faults.resetAfterBytes = { bytes: 2_000, count: 1 };
+      h.gateway.faults.onlyPaths = ['/v0/timeseries.get_range'];
+      const { handle } = await startBackfill(h.client, zl('2021-01-01', '2022-01-01'));
+      await handle.result();
+      await save(h, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'download-retried');
+    }
+    // continue-as-new every 3 chunks
+    {
+      const { handle } = await startBackfill(h.client, zl('2016-01-01', '2020-01-01', { chunksPerRun: 3 }));
+      await handle.result();
+      const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
+      const runs = await childRuns(h, childId);
+      if (runs.length < 2) throw new Error(`expected continue-as-new, found ${runs.length} run(s)`);
+      for (const [i, runId] of runs.entries()) await save(h, childId, 'ingestSeries', `continued-as-new-run${runs.length - i}`, runId);
+    }
+  } finally {
+    await h.stop();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,165 @@
+/**
+ * `npm run demo`: the main job end to end on this machine, with no internet.
+ * Installs what is missing, starts the Temporal dev server (with its Web UI), the local Databento gateway over the
+ * recorded data, a worker; applies the schedules; backfills ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 into DuckDB;
+ * builds features, publishes a forecast; prints a summary and where to look.
+ * On a terminal it then keeps the UI and worker up until Ctrl-C; with CI=true or --exit it stops everything and exits.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createWarehouseFromEnv } from '../activities/warehouse/warehouse';
+import { backfillStatus, connectPipelineClient, startBackfill } from '../client/pipeline-client';
+import { renderProgressLine } from '../cli/render-progress';
+import { parseEnv, repoRoot } from '../config/env';
+import type { BackfillInput } from '../domain/series';
+import { GATEWAY_FRED_TEST_KEY, GATEWAY_TEST_KEY, startGateway } from '../gateway/start-gateway';
+import { freePort } from '../local/free-port';
+import { startTemporalDevServer } from '../local/temporal-dev-server';
+import { createLogger } from '../logging/logger';
+import { createPipelineWorkers } from '../workers/create-workers';
+
+const exitWhenDone = process.argv.includes('--exit') || process.env.CI === 'true' || !process.stdout.isTTY;
+const say = (line = '') => process.stdout.write(`${line}\n`);
+
+async function portOr(preferred: number): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => freePort().then(resolve));
+    s.listen(preferred, '127.0.0.1', () => s.close(() => resolve(preferred)));
+  });
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  say('▶ checking tools (Temporal CLI)');
+  execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-tools.sh')], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, SKIP_BIGQUERY_EMULATOR: '1' },
+  });
+
+  const base = parseEnv();
+  const stateDir = path.join(repoRoot, '.data');
+  mkdirSync(stateDir, { recursive: true });
+  if (!existsSync(path.join(base.MARKET_DATA_DIR, 'PROVENANCE.md'))) {
+    throw new Error(`recorded market data not found at ${base.MARKET_DATA_DIR} (set MARKET_DATA_DIR)`);
+  }
+
+  const grpcPort = await portOr(7233);
+  const uiPort = await portOr(grpcPort === 7233 ? 8233 : await freePort());
+  say(`▶ starting Temporal dev server (gRPC ${grpcPort}, Web UI ${uiPort}, SQLite .data/temporal.sqlite)`);
+  const server = await startTemporalDevServer({
+    port: grpcPort,
+    uiPort,
+    dbFilename: path.join(stateDir, 'temporal.sqlite'),
+    logFile: path.join(stateDir, 'temporal.log'),
+  });
+  say('▶ starting the local Databento gateway over the recordings');
+  const apiKey = base.DATABENTO_API_KEY ?? GATEWAY_TEST_KEY;
+  const fredApiKey = base.FRED_API_KEY ?? GATEWAY_FRED_TEST_KEY;
+  const gateway = await startGateway({ dataDir: base.MARKET_DATA_DIR, port: 0, apiKey, fredApiKey });
+  const env = parseEnv({
+    ...process.env,
+    TEMPORAL_ADDRESS: server.address,
+    DATABENTO_BASE_URL: gateway.url,
+    DATABENTO_API_KEY: apiKey,
+    FRED_BASE_URL: gateway.url,
+    FRED_API_KEY: fredApiKey,
+  });
+  const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', name: 'demo' });
+  say(`▶ starting a worker (task queue ${env.TEMPORAL_TASK_QUEUE}); DuckDB ${path.relative(repoRoot, env.DUCKDB_PATH)}; chunks ${path.relative(repoRoot, env.DATA_DIR)}`);
+  const workers = await createPipelineWorkers({ env, logger });
+  const running = workers.run();
+  const client = await connectPipelineClient(env);
+
+  const stopAll = async () => {
+    workers.shutdown();
+    await running.catch(() => undefined);
+    await workers.close();
+    await client.close();
+    await gateway.close();
+    await server.stop();
+  };
+
+  try {
+    const applyModule = path.join(repoRoot, 'schedules', 'apply-schedules.ts');
+    if (existsSync(applyModule)) {
+      const { applySchedules } = (await import(applyModule)) as { applySchedules: (c: typeof client.client, o: { taskQueue: string }) => Promise<{ created: string[]; updated: string[] }> };
+      const applied = await applySchedules(client.client, { taskQueue: env.TEMPORAL_TASK_QUEUE });
+      say(`▶ schedules applied: ${[...applied.created, ...applied.updated].join(', ')}`);
+    }
+
+    const request: BackfillInput = {
+      dataset: 'GLBX.MDP3',
+      schemas: ['ohlcv-1d'],
+      symbols: ['ZL.c.0'],
+      stypeIn: 'continuous',
+      start: '2010-06-06',
+      end: '2026-08-12',
+      maxCostUsd: 5,
+      buildFeatures: true,
+    };
+    gateway.stats.reset();
+    const { handle } = await startBackfill(client, request);
+    say(`▶ backfill ${handle.workflowId}`);
+    const timer = setInterval(() => {
+      backfillStatus(client, handle.workflowId)
+        .then((s) => process.stdout.write(process.stdout.isTTY ? `\r  ${renderProgressLine(s)}\x1b[K` : ''))
+        .catch(() => undefined);
+    }, 1000);
+    const result = await handle.result().finally(() => clearInterval(timer));
+    if (process.stdout.isTTY) say();
+    const description = await handle.describe();
+
+    const warehouse = await createWarehouseFromEnv(env);
+    let rows = 0;
+    let ledgerLoaded = 0;
+    try {
+      const [r] = await warehouse.query<{ n: string }>("select count(*) as n from market_data.databento_futures_ohlcv_1d where symbol = 'ZL.c.0'");
+      rows = Number(r.n);
+      ledgerLoaded = (await warehouse.ledger({ series: 'GLBX.MDP3/ohlcv-1d/ZL.c.0' })).filter((x) => x.status === 'loaded').length;
+    } finally {
+      await warehouse.close();
+    }
+    const chunks = result.series.flatMap((s) => s.chunks);
+    say();
+    say('══ summary ══════════════════════════════════════════════════════════════');
+    say(`ZL.c.0 rows in market_data.databento_futures_ohlcv_1d : ${rows}`);
+    say(`loaded chunks in ops.ingest_ledger                    : ${ledgerLoaded} (this run: ${chunks.filter((c) => c.state === 'loaded').length} loaded, ${chunks.filter((c) => c.state === 'skipped').length} already loaded)`);
+    say(`get_range requests this run                           : ${gateway.stats.getRange.requests} (${(gateway.stats.getRange.bytes / 1e6).toFixed(2)} MB)`);
+    say(`quoted cost this run (gateway's own price table)      : $${result.quotedCostUsd.toFixed(6)}`);
+    if (result.features) say(`training.daily_ml_matrix                              : ${result.features.rows} rows (${result.features.changed} changed)`);
+    if (result.forecast) {
+      const metrics = result.forecast.metrics;
+      say('walk-forward forecast (expanding window, monthly refit) vs naive baselines:');
+      say('  horizon  n      RMSE model  RMSE zero-return  RMSE hist-mean  skill vs RW  dir. acc. model/mean');
+      for (const m of metrics) {
+        const f = (v: number | null | undefined, d = 5) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
+        say(`  ${String(m.horizon).padStart(3)}d     ${String(m.n).padEnd(6)} ${f(m.rmse).padEnd(11)} ${f(m.rw_rmse).padEnd(17)} ${f(m.mean_rmse).padEnd(15)} ${f(m.skill_vs_rw, 4).padEnd(12)} ${f(m.directional_accuracy, 3)}/${f(m.mean_directional_accuracy, 3)}`);
+      }
+    }
+    say(`Web UI of this run : ${server.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(handle.workflowId)}/${description.runId}/history`);
+    say(`Schedules          : ${server.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/schedules`);
+    say(`Query the warehouse: DUCKDB_PATH=${env.DUCKDB_PATH} npm run -s cli -- sql "select * from api.vw_latest_forecast"`);
+    say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+    if (!exitWhenDone) {
+      say('\nUI and worker stay up; press Ctrl-C to stop.');
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);
