@@ -46,6 +46,23 @@ const SA_TYPE_NAME = { KEYWORD: 'Keyword', KEYWORD_LIST: 'KeywordList', TEXT: 'T
  * The caller stops it; it is also killed if this process exits.
  */
 export async function startTemporalDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  // a free port can be taken by another process between choosing and binding it: try again with new ports
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (err) {
+      if (!(err instanceof DevServerExitedError) || attempt >= 3 || options.port) throw err;
+    }
+  }
+}
+
+/** The dev server process ended before it served; carries the end of its output. */
+export class DevServerExitedError extends Error {
+  override readonly name = 'DevServerExitedError';
+  readonly code = 'TEMPORAL_DEV_SERVER_EXITED';
+}
+
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const namespace = options.namespace ?? 'default';
   const port = options.port || (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
@@ -59,8 +76,14 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
   }
 
   const { openSync } = await import('node:fs');
-  const out = options.logFile ? openSync(options.logFile, 'a') : 'ignore';
+  const out = options.logFile ? openSync(options.logFile, 'a') : 'pipe';
   const child = spawn(temporalCliPath(), args, { stdio: ['ignore', out, out], detached: false });
+  let tail = '';
+  const keepTail = (d: Buffer) => {
+    tail = (tail + d.toString()).slice(-2000);
+  };
+  child.stdout?.on('data', keepTail);
+  child.stderr?.on('data', keepTail);
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
 
@@ -72,7 +95,9 @@ export async function startTemporalDevServer(options: DevServerOptions = {}): Pr
     exited = code ?? -1;
   });
   for (;;) {
-    if (exited !== null) throw new Error(`temporal dev server exited with code ${exited} before it was ready (args: ${args.join(' ')})`);
+    if (exited !== null) {
+      throw new DevServerExitedError(`temporal dev server exited with code ${exited} before it was ready (args: ${args.join(' ')})\n${tail}`);
+    }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`temporal dev server at ${address} not ready in time: ${String(lastError)}`);

@@ -99,7 +99,6 @@ export function createActivities(deps: PipelineDeps) {
 
   async function previousLedger(series: SeriesKey): Promise<Map<string, LedgerRow>> {
     return withWarehouse(deps, async (w) => {
-      await w.ensureSchema();
       const rows = await w.ledger({ series: seriesId(series) });
       return new Map(rows.map((r) => [r.chunk_id, r]));
     });
@@ -238,7 +237,6 @@ export function createActivities(deps: PipelineDeps) {
         const { metadata, columns } = decodeOhlcvColumns(bytes);
         const symbols = TsSymbolMap.fromMetadata(metadata);
         return withWarehouse(deps, async (w) => {
-          await w.ensureSchema();
           const result = await w.loadBars({
             chunk: {
               chunkId: chunk.chunkId,

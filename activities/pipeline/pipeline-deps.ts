@@ -26,10 +26,23 @@ export interface PipelineDeps {
   hostTaskQueue: string;
 }
 
+const schemaReady = new WeakSet<PipelineDeps>();
+
+/**
+ * Runs `fn` with an open warehouse whose schema is ensured. The (idempotent, ~100 ms) schema check runs once per
+ * worker process, and again after any failure, in case the failure was a missing table.
+ */
 export async function withWarehouse<T>(deps: PipelineDeps, fn: (w: Warehouse) => Promise<T>): Promise<T> {
   const warehouse = await deps.openWarehouse();
   try {
+    if (!schemaReady.has(deps)) {
+      await warehouse.ensureSchema();
+      schemaReady.add(deps);
+    }
     return await fn(warehouse);
+  } catch (err) {
+    schemaReady.delete(deps);
+    throw err;
   } finally {
     await warehouse.close();
   }
