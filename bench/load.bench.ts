@@ -1,0 +1,106 @@
+/**
+ * Warehouse load throughput, end to end on real data: the NQ.FUT ohlcv-1h recording (228,911 bars) is written as
+ * one DBN v3 + zstd file per half-year chunk (like the chunk store), then each file is read, decoded and loaded
+ * (validate → stage → MERGE). Prints rows/s for DuckDB (all 32 chunks, then a full reload) and for the BigQuery
+ * emulator (as many chunks as BENCH_BQ_CHUNKS, default 8: goccy v0.8.1 panics once its wasm heap passes 2 GiB,
+ * which a full 32-chunk load reaches). Run: npm run bench:load
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readOhlcvFile } from '../activities/dbn/decode';
+import { encodeOhlcvColumns } from '../activities/dbn/encode';
+import { sliceOhlcvColumns } from '../activities/dbn/ohlcv-columns';
+import { zstdCompress } from '../activities/dbn/zstd';
+import { readNqOhlcv1h } from '../activities/recordings';
+import { createWarehouse, type Warehouse } from '../activities/warehouse';
+import { planHalfYearChunks } from '../domain/chunks';
+import { parseTimeNs } from '../domain/time';
+import { marketDataDir } from '../test/support/market-data-dir';
+import { startBigQueryEmulator } from '../test/support/bigquery-emulator';
+import { machineLine } from './machine';
+
+interface ChunkFile {
+  id: string;
+  start: string;
+  end: string;
+  file: string;
+  /** offset of the chunk's first row in the recording (symbols come from the recording) */
+  offset: number;
+}
+
+async function loadAll(wh: Warehouse, files: ChunkFile[], symbols: string[]) {
+  let rows = 0;
+  let inserted = 0;
+  let decodeMs = 0;
+  const t0 = performance.now();
+  for (const f of files) {
+    const td = performance.now();
+    const { columns } = await readOhlcvFile(f.file);
+    decodeMs += performance.now() - td;
+    const r = await wh.loadBars({
+      chunk: { chunkId: f.id, dataset: 'GLBX.MDP3', schema: 'ohlcv-1h', start: f.start, end: f.end, symbols: ['NQ.FUT'], stypeIn: 'parent' },
+      columns,
+      symbol: (i) => symbols[f.offset + i],
+    });
+    rows += r.rows;
+    inserted += r.inserted;
+  }
+  return { rows, inserted, ms: performance.now() - t0, decodeMs };
+}
+
+function report(label: string, r: { rows: number; inserted: number; ms: number; decodeMs: number }): void {
+  console.log(
+    `${label.padEnd(34)} ${String(r.rows).padStart(7)} rows (${r.inserted} new) in ${r.ms.toFixed(0).padStart(6)} ms ` +
+      `= ${Math.round((r.rows / r.ms) * 1000).toLocaleString('en-US').padStart(9)} rows/s  (decode ${r.decodeMs.toFixed(0)} ms)`,
+  );
+}
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  const rec = await readNqOhlcv1h(marketDataDir());
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-load-'));
+  try {
+    const ts = rec.columns.ts_event;
+    const files: ChunkFile[] = [];
+    let a = 0;
+    for (const c of planHalfYearChunks('2010-06-06', '2026-01-01')) {
+      const e = parseTimeNs(c.end);
+      let b = a;
+      while (b < ts.length && ts[b] < e) b++;
+      const cols = sliceOhlcvColumns(rec.columns, a, b);
+      const dbn = encodeOhlcvColumns({ dataset: 'GLBX.MDP3', schema: 'ohlcv-1h', start: parseTimeNs(c.start), end: e, stype_in: 'parent' }, cols);
+      const file = path.join(dir, `${c.id}.dbn.zst`);
+      writeFileSync(file, zstdCompress(dbn));
+      files.push({ id: c.id, start: c.start, end: c.end, file, offset: a });
+      a = b;
+    }
+    console.log(`${files.length} chunk files (DBN v3 + zstd), ${a} rows`);
+
+    const duck = await createWarehouse({ kind: 'duckdb', path: path.join(dir, 'bench.duckdb') });
+    await duck.ensureSchema();
+    report('duckdb: first load, 32 chunks', await loadAll(duck, files, rec.symbol));
+    report('duckdb: reload (all unchanged)', await loadAll(duck, files, rec.symbol));
+    await duck.close();
+
+    const n = Number(process.env.BENCH_BQ_CHUNKS ?? 8);
+    if (n > 0) {
+      delete process.env.BIGQUERY_EMULATOR_HOST;
+      process.env.METADATA_SERVER_DETECTION = 'none';
+      const emu = await startBigQueryEmulator({ projectId: 'bench' });
+      try {
+        const bq = await createWarehouse({ kind: 'bigquery', projectId: emu.projectId, apiEndpoint: emu.endpoint, autoRetry: false } as Parameters<typeof createWarehouse>[0]);
+        await bq.ensureSchema();
+        report(`bigquery emulator: first ${n} chunks`, await loadAll(bq, files.slice(0, n), rec.symbol));
+        report(`bigquery emulator: reload ${n}`, await loadAll(bq, files.slice(0, n), rec.symbol));
+        await bq.close();
+      } finally {
+        await emu.stop();
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
