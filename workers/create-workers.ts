@@ -5,6 +5,7 @@ import { createAnalyticsActivities } from '../activities/analytics/create-analyt
 import { ChunkStore } from '../activities/chunk-store/chunk-store';
 import { HistoricalClient } from '../activities/databento/historical-client';
 import { createActivities } from '../activities/pipeline/create-activities';
+import { createDailyActivities } from '../activities/pipeline/daily-activities';
 import { databentoPort } from '../activities/pipeline/databento-port';
 import type { PipelineDeps } from '../activities/pipeline/pipeline-deps';
 import { createWarehouseFromEnv } from '../activities/warehouse/warehouse';
@@ -64,7 +65,7 @@ export async function createPipelineWorkers(options: CreateWorkersOptions): Prom
     openWarehouse: () => createWarehouseFromEnv(env),
     hostTaskQueue: hostQueue,
   };
-  const activities = { ...createActivities(deps), ...createAnalyticsActivities(deps) };
+  const activities = { ...createActivities(deps), ...createAnalyticsActivities(deps), ...createDailyActivities(deps) };
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const shared = await Worker.create({
     connection,

@@ -89,7 +89,7 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
       validator: ({ maxCostUsd }) => {
         if (stage !== 'awaiting_approval') throw new Error(`nothing to approve: the run is ${stage}`);
         if (maxCostUsd !== undefined && (!Number.isFinite(maxCostUsd) || maxCostUsd < (quotedCostUsd ?? 0))) {
-          throw new Error(`maxCostUsd ${maxCostUsd} does not cover the quoted $${(quotedCostUsd ?? 0).toFixed(6)}`);
+          throw new Error(`maxCostUsd ${maxCostUsd} does not cover the quoted USD ${(quotedCostUsd ?? 0).toFixed(6)}`);
         }
       },
       description: 'Approve the quoted spend (optionally raising the budget to maxCostUsd)',
@@ -126,14 +126,14 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
   quotedCostUsd = toDownload.reduce((sum, c) => sum + c.costUsd, 0);
   let approval: BackfillResult['approval'] = 'within-budget';
   if (quotedCostUsd > input.maxCostUsd) {
-    setStage('awaiting_approval', `cost $${quotedCostUsd.toFixed(6)} exceeds budget $${input.maxCostUsd.toFixed(6)}: send approveSpend or rejectSpend`);
+    setStage('awaiting_approval', `cost USD ${quotedCostUsd.toFixed(6)} exceeds budget USD ${input.maxCostUsd.toFixed(6)}: send approveSpend or rejectSpend`);
     const decided = await condition(() => gate.decision !== null, input.approvalTimeout);
     const d = gate.decision;
     if (!decided || d === null || !d.approved) {
       const why = d && !d.approved ? d.reason : `no decision within ${input.approvalTimeout}`;
-      setStage('rejected', `spend of $${quotedCostUsd.toFixed(6)} not approved: ${why}`);
+      setStage('rejected', `spend of USD ${quotedCostUsd.toFixed(6)} not approved: ${why}`);
       throw ApplicationFailure.nonRetryable(
-        `quoted cost $${quotedCostUsd.toFixed(6)} exceeds budget $${input.maxCostUsd.toFixed(6)} and was not approved (${why})`,
+        `quoted cost USD ${quotedCostUsd.toFixed(6)} exceeds budget USD ${input.maxCostUsd.toFixed(6)} and was not approved (${why})`,
         'BudgetNotApproved',
       );
     }
@@ -144,7 +144,7 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
   const approvedCostUsd = quotedCostUsd + headroom;
 
   // --- ingest each series in its own child workflow, a bounded number at a time
-  setStage('ingesting', `ingesting ${series.length} series, ${toDownload.length} chunks to download ($${quotedCostUsd.toFixed(6)})`);
+  setStage('ingesting', `ingesting ${series.length} series, ${toDownload.length} chunks to download (USD ${quotedCostUsd.toFixed(6)})`);
   const results: IngestSeriesResult[] = [];
   const queue = [...series];
   const runOne = async (): Promise<void> => {

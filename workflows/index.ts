@@ -1,3 +1,4 @@
 // the only path handed to the worker's workflowsPath
 export { backfill } from './backfill';
 export { ingestSeries } from './ingest-series';
+export { dailyIngest, validateRecent } from './daily-ingest';

@@ -76,7 +76,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
     progress.set(chunkId, { ...prev, ...patch });
     const t = totals();
     const done = t.chunks.filter((c) => c.state === 'loaded' || c.state === 'skipped' || c.state === 'quarantined').length;
-    setCurrentDetails(`${id}: ${done}/${t.chunks.length} chunks done, ${t.rowsLoaded} rows loaded, $${t.costUsd.toFixed(4)} spent; now ${chunkId} ${patch.state ?? ''}`);
+    setCurrentDetails(`${id}: ${done}/${t.chunks.length} chunks done, ${t.rowsLoaded} rows loaded, USD ${t.costUsd.toFixed(4)} spent; now ${chunkId} ${patch.state ?? ''}`);
   };
 
   let processed = 0;

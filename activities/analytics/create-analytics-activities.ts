@@ -9,15 +9,23 @@ import { asActivity } from '../pipeline/to-activity-failure';
 export function createAnalyticsActivities(deps: PipelineDeps) {
   const logger = deps.logger.child({ component: 'analytics' });
   return {
-    /** Idempotent FRED refresh; without FRED_API_KEY the features simply go without macro inputs. */
-    async ingestFred(input: IngestFredInput): Promise<IngestFredResult & { skipped?: string }> {
+    /**
+     * Idempotent FRED refresh (MERGE on series, date, vintage): the whole history, or with `lookbackDays` only the
+     * recent observations (daily runs). Without FRED_API_KEY the features simply go without macro inputs.
+     */
+    async ingestFred(input: IngestFredInput & { lookbackDays?: number }): Promise<IngestFredResult & { changed: number; start: string | null; skipped?: string }> {
       if (!deps.env.FRED_API_KEY) {
         logger.warn('FRED_API_KEY is not set: macro features stay empty');
-        return { series: [], skipped: 'FRED_API_KEY is not set' };
+        return { series: [], changed: 0, start: null, skipped: 'FRED_API_KEY is not set' };
       }
       return asActivity(async () => {
         const client = fredClientFromEnv(deps.env);
-        return withWarehouse(deps, (warehouse) => ingestFredSeries({ client, warehouse, logger }, input));
+        const { lookbackDays, ...rest } = input;
+        const start = lookbackDays === undefined ? rest.start : new Date(Date.now() - lookbackDays * 86_400_000).toISOString().slice(0, 10);
+        const result = await withWarehouse(deps, (warehouse) => ingestFredSeries({ client, warehouse, logger }, { ...rest, start }));
+        const changed = result.series.reduce((sum, r) => sum + r.inserted + r.updated, 0);
+        logger.info({ series: result.series.length, changed, start }, 'FRED refreshed');
+        return { ...result, changed, start: start ?? null };
       });
     },
     async buildFeatures(input: BuildFeaturesInput): Promise<BuildFeaturesResult> {

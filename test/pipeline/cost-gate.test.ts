@@ -56,7 +56,7 @@ describe('cost gate: a quote above --max-cost waits for approval, downloads noth
     const status = await waitForStage(h, workflowId, 'awaiting_approval');
     const progress = status.progress as { quotedCostUsd: number; budgetUsd: number; detail: string };
     expect(progress.quotedCostUsd).toBeGreaterThan(0.000001);
-    expect(progress.detail).toMatch(/^cost \$[\d.]+ exceeds budget \$0\.000001/);
+    expect(progress.detail).toMatch(/^cost USD [\d.]+ exceeds budget USD 0\.000001/);
     expect(h.gateway.stats.getRange.requests).toBe(0);
 
     // findable the way an operator would in the UI
