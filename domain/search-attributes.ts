@@ -12,6 +12,7 @@ export type PipelineStageValue =
   | 'validating_input'
   | 'quoting'
   | 'awaiting_approval'
+  | 'awaiting_review'
   | 'ingesting'
   | 'building_features'
   | 'publishing_forecast'

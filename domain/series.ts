@@ -35,6 +35,8 @@ export const backfillInputSchema = z
     maxConcurrentSeries: z.number().int().min(1).max(100).default(4),
     /** chunks per ingestSeries run before continue-as-new */
     chunksPerRun: z.number().int().min(1).max(500).default(24),
+    /** how long a series with quarantined chunks waits for resolveQuarantine decisions; '0s' = report and finish */
+    quarantineReviewTimeout: z.string().min(1).default('0s'),
     /** how long a chunk's validate/load waits for the worker holding its file before it is downloaded again elsewhere */
     hostAffinityTimeout: z.string().min(1).default('1 minute'),
     /** build features and publish a forecast after loading */
@@ -61,6 +63,23 @@ export interface ChunkQuote extends ChunkPlan {
   alreadyLoaded: boolean;
 }
 
+/** A chunk file in some worker's chunk store, as workflows see it: a reference, never the bars. */
+export interface StoredChunkRef {
+  chunkId: string;
+  start: string;
+  end: string;
+  file: string;
+  sha256: string;
+  records: number;
+  recordBytes: number;
+  bytesRequested: number;
+  costUsd: number | null;
+  /** the worker task queue that holds the file */
+  hostQueue: string;
+  /** true when the file was already in the store and nothing was requested */
+  reused: boolean;
+}
+
 export interface ChunkProgress extends ChunkPlan {
   state: ChunkState;
   costUsd?: number;
@@ -68,6 +87,8 @@ export interface ChunkProgress extends ChunkPlan {
   bytes?: number;
   rows?: number;
   detail?: string;
+  /** kept for quarantined chunks, so an operator's accept can load the file where it is */
+  ref?: StoredChunkRef;
 }
 
 export interface IngestSeriesInput {
@@ -79,6 +100,8 @@ export interface IngestSeriesInput {
   chunksPerRun: number;
   /** see BackfillParams.hostAffinityTimeout */
   hostAffinityTimeout?: string;
+  /** see BackfillParams.quarantineReviewTimeout */
+  quarantineReviewTimeout?: string;
   /** state carried over continue-as-new */
   done?: ChunkProgress[];
   parentWorkflowId?: string;

@@ -26,7 +26,7 @@ import {
 import { ingestSeries } from './ingest-series';
 import { type BackfillProgress, approveSpendUpdate, backfillProgressQuery, rejectSpendUpdate } from './messages';
 
-const { quoteSeries } = proxyActivities<PipelineActivities>({
+const pipeline = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
@@ -119,7 +119,10 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
   // --- cost gate: price every chunk before anything is paid for
   const quotes = new Map<string, ChunkQuote[]>();
   for (const s of series) {
-    const { chunks } = await quoteSeries({ series: s, start: input.start, end: input.end });
+    const { chunks } = await pipeline.quoteSeries.executeWithOptions(
+      { startToCloseTimeout: '10 minutes', heartbeatTimeout: '1 minute', retry: { maximumAttempts: 10 }, summary: `quote ${seriesId(s)}` },
+      [{ series: s, start: input.start, end: input.end }],
+    );
     quotes.set(seriesId(s), chunks);
   }
   const toDownload = [...quotes.values()].flat().filter((c) => !c.alreadyLoaded);
@@ -162,6 +165,7 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
               approvedCostUsd: Object.fromEntries(chunks.map((c) => [c.id, c.costUsd + headroom])),
               chunksPerRun: input.chunksPerRun,
               hostAffinityTimeout: input.hostAffinityTimeout,
+              quarantineReviewTimeout: input.quarantineReviewTimeout,
               parentWorkflowId: workflowId,
             },
           ],
@@ -184,6 +188,14 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
   };
   await Promise.all(Array.from({ length: Math.min(input.maxConcurrentSeries, series.length) }, runOne));
   results.sort((a, b) => a.series.localeCompare(b.series));
+
+  // Databento continuous symbols change contract at each roll: record the seams for roll-aware features
+  for (const s of series.filter((x) => x.stypeIn === 'continuous')) {
+    await pipeline.updateRollCalendar.executeWithOptions(
+      { startToCloseTimeout: '10 minutes', retry: { maximumAttempts: 5 }, summary: `roll calendar ${seriesId(s)}` },
+      [{ series: s }],
+    );
+  }
 
   let features: BackfillResult['features'] = null;
   let forecast: BackfillResult['forecast'] = null;

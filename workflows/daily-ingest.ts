@@ -12,6 +12,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { z } from 'zod';
+import type { PipelineActivities } from '../activities/pipeline/create-activities';
 import type { AnalyticsActivities } from '../activities/analytics/create-analytics-activities';
 import type { DailyActivities, DailyPlan, RecentChunkCheck } from '../activities/pipeline/daily-activities';
 import { ohlcvSchemaSchema, stypeSchema } from '../domain/databento-enums';
@@ -89,6 +90,7 @@ const LONG_OPTIONS: ActivityOptions = {
 };
 const daily = proxyActivities<DailyActivities>(DAILY_OPTIONS);
 const analytics = proxyActivities<AnalyticsActivities>(LONG_OPTIONS);
+const pipeline = proxyActivities<PipelineActivities>(LONG_OPTIONS);
 
 function parseInput<T>(schema: z.ZodType<T>, raw: unknown, type: string): T {
   const parsed = schema.safeParse(raw);
@@ -191,6 +193,9 @@ export async function dailyIngest(raw: DailyIngestInput): Promise<DailyIngestRes
         ],
         staticSummary: `daily ingest ${id} ${plan.from}..${plan.to}`,
       });
+      if (key.stypeIn === 'continuous' && r.rowsLoaded > 0) {
+        await pipeline.updateRollCalendar.executeWithOptions({ ...LONG_OPTIONS, summary: `roll calendar ${id}` }, [{ series: key }]);
+      }
       results.set(id, {
         ...results.get(id)!,
         status: 'loaded',

@@ -2,6 +2,7 @@ import {
   type ActivityOptions,
   ActivityFailure,
   TimeoutFailure,
+  condition,
   continueAsNew,
   log,
   proxyActivities,
@@ -11,11 +12,12 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { PipelineActivities } from '../activities/pipeline/create-activities';
 import { PipelineStage } from '../domain/search-attributes';
 import type { ChunkProgress, ChunkQuote, IngestSeriesInput, IngestSeriesResult } from '../domain/series';
 import { seriesId } from '../domain/series';
-import { seriesProgressQuery } from './messages';
+import { type ResolveQuarantineInput, resolveQuarantineUpdate, seriesProgressQuery } from './messages';
 
 const NON_RETRYABLE = ['CostAboveApproval', 'InvalidCostQuote', 'BudgetNotApproved'];
 
@@ -79,19 +81,32 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
     setCurrentDetails(`${id}: ${done}/${t.chunks.length} chunks done, ${t.rowsLoaded} rows loaded, USD ${t.costUsd.toFixed(4)} spent; now ${chunkId} ${patch.state ?? ''}`);
   };
 
-  let processed = 0;
-  for (let i = 0; i < input.chunks.length; i++) {
-    const chunk: ChunkQuote = input.chunks[i];
-    if (chunk.alreadyLoaded) continue;
-    const approved = input.approvedCostUsd[chunk.id] ?? chunk.costUsd;
+  const decisions: ResolveQuarantineInput[] = [];
+  let reviewing = false;
+  setHandler(
+    resolveQuarantineUpdate,
+    (decision) => {
+      decisions.push(decision);
+      return { chunkId: decision.chunkId, action: decision.action };
+    },
+    {
+      validator: (decision) => {
+        if (!reviewing) throw new Error(`${id} is not waiting for quarantine review`);
+        if (progress.get(decision.chunkId)?.state !== 'quarantined') throw new Error(`chunk ${decision.chunkId} is not quarantined`);
+        if (decisions.some((d) => d.chunkId === decision.chunkId)) throw new Error(`chunk ${decision.chunkId} already has a decision`);
+      },
+      description: 'Re-download or accept a quarantined chunk',
+    },
+  );
 
-    let loaded = false;
-    for (let attempt = 0; !loaded; attempt++) {
+  /** download → validate → load one chunk; a vanished host means downloading again elsewhere */
+  const processChunk = async (chunk: ChunkQuote): Promise<void> => {
+    const approved = input.approvedCostUsd[chunk.id] ?? chunk.costUsd;
+    for (let attempt = 0; ; attempt++) {
       update(chunk.id, { state: 'downloading' });
-      const ref = await download.downloadChunk.executeWithOptions(
-        { ...DOWNLOAD_OPTIONS, summary: `download ${id} ${chunk.id}` },
-        [{ series: input.series, chunk, approvedCostUsd: approved }],
-      );
+      const ref = await download.downloadChunk.executeWithOptions({ ...DOWNLOAD_OPTIONS, summary: `download ${id} ${chunk.id}` }, [
+        { series: input.series, chunk, approvedCostUsd: approved },
+      ]);
       update(chunk.id, { state: 'downloaded', bytes: ref.recordBytes, records: ref.records, costUsd: ref.costUsd ?? chunk.costUsd });
       const host = hostOptions(ref.hostQueue, input.hostAffinityTimeout ?? '1 minute');
       try {
@@ -99,16 +114,16 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
           { series: input.series, chunk: ref },
         ]);
         if (!validation.ok) {
-          update(chunk.id, { state: 'quarantined', detail: validation.summary });
+          update(chunk.id, { state: 'quarantined', detail: validation.summary, ref });
           log.warn('chunk quarantined', { series: id, chunk: chunk.id, summary: validation.summary });
-          break;
+          return;
         }
         update(chunk.id, { state: 'validated', detail: validation.summary });
         const result = await download.loadChunk.executeWithOptions({ ...host, summary: `load ${id} ${chunk.id}` }, [
           { series: input.series, chunk: ref, validationSummary: validation.summary },
         ]);
         update(chunk.id, { state: 'loaded', rows: result.rows });
-        loaded = true;
+        return;
       } catch (err) {
         if (hostIsGone(err) && attempt < 3) {
           log.warn('host holding the chunk is gone; downloading again', { series: id, chunk: chunk.id, host: ref.hostQueue });
@@ -118,6 +133,13 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
         throw err;
       }
     }
+  };
+
+  let processed = 0;
+  for (let i = 0; i < input.chunks.length; i++) {
+    const chunk: ChunkQuote = input.chunks[i];
+    if (chunk.alreadyLoaded) continue;
+    await processChunk(chunk);
     processed++;
 
     const remaining = input.chunks.slice(i + 1);
@@ -125,6 +147,34 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
       const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
       await continueAsNew<typeof ingestSeries>({ ...input, chunks: remaining, done });
     }
+  }
+
+  // optional operator review of quarantined chunks: re-download or accept, each recorded in the ledger
+  const reviewTimeout = input.quarantineReviewTimeout ?? '0s';
+  const stillQuarantined = () => [...progress.values()].filter((c) => c.state === 'quarantined');
+  if (stillQuarantined().length && msToNumber(reviewTimeout) > 0) {
+    reviewing = true;
+    upsertSearchAttributes([{ key: PipelineStage, value: 'awaiting_review' }]);
+    while (stillQuarantined().length) {
+      setCurrentDetails(`${id}: ${stillQuarantined().map((c) => c.id).join(', ')} quarantined: send resolveQuarantine (redownload or accept)`);
+      if (!(await condition(() => decisions.length > 0, reviewTimeout))) break;
+      const decision = decisions.shift()!;
+      const chunk = progress.get(decision.chunkId)!;
+      if (decision.action === 'redownload') {
+        await download.discardChunk.executeWithOptions({ ...hostOptions(chunk.ref!.hostQueue, input.hostAffinityTimeout ?? '1 minute'), summary: `discard ${id} ${chunk.id}` }, [
+          { series: input.series, chunkId: chunk.id },
+        ]);
+        await processChunk({ ...chunk, costUsd: chunk.costUsd ?? 0, records: chunk.records ?? 0, billableBytes: 0, alreadyLoaded: false });
+      } else {
+        const result = await download.acceptQuarantinedChunk.executeWithOptions(
+          { ...hostOptions(chunk.ref!.hostQueue, input.hostAffinityTimeout ?? '1 minute'), summary: `accept ${id} ${chunk.id}` },
+          [{ series: input.series, chunk: chunk.ref!, reason: decision.reason }],
+        );
+        update(chunk.id, { state: 'loaded', rows: result.rows, detail: `accepted by operator${decision.reason ? `: ${decision.reason}` : ''}` });
+      }
+    }
+    reviewing = false;
+    upsertSearchAttributes([{ key: PipelineStage, value: 'ingesting' }]);
   }
 
   const result = totals();

@@ -35,3 +35,13 @@ export const approveSpendUpdate = defineUpdate<ApproveSpendResult, [ApproveSpend
 export const rejectSpendUpdate = defineUpdate<{ rejected: true }, [{ reason?: string }]>('rejectSpend');
 export const backfillProgressQuery = defineQuery<BackfillProgress>('progress');
 export const seriesProgressQuery = defineQuery<SeriesProgress>('progress');
+
+export interface ResolveQuarantineInput {
+  chunkId: string;
+  /** `redownload`: discard the stored file and fetch it again; `accept`: load it as is (recorded as accepted) */
+  action: 'redownload' | 'accept';
+  reason?: string;
+}
+
+/** An operator's decision on a quarantined chunk, while ingestSeries waits for review. */
+export const resolveQuarantineUpdate = defineUpdate<{ chunkId: string; action: string }, [ResolveQuarantineInput]>('resolveQuarantine');

@@ -144,9 +144,26 @@ export class ChunkStore {
     return p.quarantine;
   }
 
+  /** Moves a quarantined chunk back into place (an operator accepted it); false when nothing was quarantined. */
+  async restoreFromQuarantine(loc: ChunkLocation): Promise<boolean> {
+    const p = this.paths(loc);
+    let restored = false;
+    for (const f of [p.file, p.manifest, p.report]) {
+      try {
+        await rename(path.join(p.quarantine, path.basename(f)), f);
+        if (f === p.file) restored = true;
+      } catch {
+        // already in place, or never written
+      }
+    }
+    return restored || this.exists(p.file);
+  }
+
+  /** Forgets a chunk everywhere (live and quarantined copies, partial downloads) so the next attempt fetches it anew. */
   async discard(loc: ChunkLocation): Promise<void> {
     const p = this.paths(loc);
-    await Promise.all([p.file, p.manifest, p.report, p.metaPart, p.recordsPart].map((f) => rm(f, { force: true })));
+    const quarantined = [p.file, p.manifest, p.report].map((f) => path.join(p.quarantine, path.basename(f)));
+    await Promise.all([p.file, p.manifest, p.report, p.metaPart, p.recordsPart, ...quarantined].map((f) => rm(f, { force: true })));
   }
 
   async exists(file: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { Context, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { planHalfYearChunks } from '../../domain/chunks';
-import type { ChunkQuote, SeriesKey } from '../../domain/series';
+import type { ChunkQuote, SeriesKey, StoredChunkRef } from '../../domain/series';
 import { seriesId } from '../../domain/series';
 import { parseTimeNs } from '../../domain/time';
 import { downloadChunk as downloadChunkToStore, type RangeRequest } from '../chunk-store/download-chunk';
@@ -10,25 +10,16 @@ import { decodeOhlcvColumns } from '../dbn/decode';
 import { TsSymbolMap } from '../dbn/symbol-map';
 import { validateOhlcvChunk } from '../quality/validate-ohlcv-chunk';
 import type { LedgerRow } from '../warehouse/warehouse';
+import { rollCalendarTable, symbologyTable } from '../warehouse/core-tables';
+import { allocOhlcvColumns } from '../dbn/ohlcv-columns';
+import { detectContinuousRolls } from '../futures/rolls';
+import { rollCalendarRows, symbologyRowsFromMetadata } from '../futures/instrument-rows';
+import { BAR_TABLE } from '../../domain/databento-enums';
 import { type PipelineDeps, withWarehouse } from './pipeline-deps';
 import { asActivity } from './to-activity-failure';
 
 /** A downloaded chunk as workflows see it: a reference, never the bars. */
-export interface ChunkRef {
-  chunkId: string;
-  start: string;
-  end: string;
-  file: string;
-  sha256: string;
-  records: number;
-  recordBytes: number;
-  bytesRequested: number;
-  costUsd: number | null;
-  /** the worker task queue that holds the file */
-  hostQueue: string;
-  /** true when the file was already in the store and nothing was requested */
-  reused: boolean;
-}
+export type ChunkRef = StoredChunkRef;
 
 export interface ValidationOutcome {
   ok: boolean;
@@ -101,6 +92,44 @@ export function createActivities(deps: PipelineDeps) {
     return withWarehouse(deps, async (w) => {
       const rows = await w.ledger({ series: seriesId(series) });
       return new Map(rows.map((r) => [r.chunk_id, r]));
+    });
+  }
+
+  /** Staged MERGE of a stored chunk and its ledger row (status `loaded`, or `accepted` after an operator's review). */
+  async function loadStored(series: SeriesKey, chunk: ChunkRef, status: 'loaded' | 'accepted', validationSummary?: string): Promise<LoadOutcome> {
+    const location = locationFor(series, chunk.chunkId);
+    const { bytes, manifest } = await deps.store.readVerified(location);
+    const { metadata, columns } = decodeOhlcvColumns(bytes);
+    const symbols = TsSymbolMap.fromMetadata(metadata);
+    return withWarehouse(deps, async (w) => {
+      const result = await w.loadBars({
+        chunk: {
+          chunkId: chunk.chunkId,
+          dataset: series.dataset,
+          schema: series.schema,
+          start: chunk.start,
+          end: chunk.end,
+          symbols: [series.symbol],
+          stypeIn: series.stypeIn,
+        },
+        columns,
+        symbol: (i: number) => symbols.symbolFor(columns.instrument_id[i], columns.ts_event[i]) ?? series.symbol,
+      });
+      // the chunk's symbol → instrument_id intervals, as Databento resolved them for this request
+      const mappings = symbologyRowsFromMetadata(metadata, { dataset: series.dataset, source: `chunk ${location.series}/${chunk.chunkId}`, stypeIn: series.stypeIn });
+      if (mappings.length) await w.upsertRows(symbologyTable, mappings);
+      await w.recordLedger(
+        ledgerRow(series, { id: chunk.chunkId, start: chunk.start, end: chunk.end }, {
+          status,
+          rows: result.rows,
+          bytes: manifest.fileBytes,
+          sha256: manifest.sha256,
+          cost_usd: manifest.costUsd,
+          validation: validationSummary ?? null,
+        }),
+      );
+      log.info({ series: location.series, chunk: chunk.chunkId, status, ...result }, 'chunk loaded');
+      return result;
     });
   }
 
@@ -230,40 +259,46 @@ export function createActivities(deps: PipelineDeps) {
 
     /** Staged, idempotent MERGE of the chunk's bars, then a `loaded` ledger row. */
     async loadChunk(input: { series: SeriesKey; chunk: ChunkRef; validationSummary?: string }): Promise<LoadOutcome> {
+      return asActivity(() => loadStored(input.series, input.chunk, 'loaded', input.validationSummary));
+    },
+
+    /** Loads a quarantined chunk as it is, because an operator accepted it; recorded as `accepted` in the ledger. */
+    async acceptQuarantinedChunk(input: { series: SeriesKey; chunk: ChunkRef; reason?: string }): Promise<LoadOutcome> {
       return asActivity(async () => {
-        const { series, chunk } = input;
-        const location = locationFor(series, chunk.chunkId);
-        const { bytes, manifest } = await deps.store.readVerified(location);
-        const { metadata, columns } = decodeOhlcvColumns(bytes);
-        const symbols = TsSymbolMap.fromMetadata(metadata);
-        return withWarehouse(deps, async (w) => {
-          const result = await w.loadBars({
-            chunk: {
-              chunkId: chunk.chunkId,
-              dataset: series.dataset,
-              schema: series.schema,
-              start: chunk.start,
-              end: chunk.end,
-              symbols: [series.symbol],
-              stypeIn: series.stypeIn,
-            },
-            columns,
-            symbol: (i: number) => symbols.symbolFor(columns.instrument_id[i], columns.ts_event[i]) ?? series.symbol,
-          });
-          await w.recordLedger(
-            ledgerRow(series, { id: chunk.chunkId, start: chunk.start, end: chunk.end }, {
-              status: 'loaded',
-              rows: result.rows,
-              bytes: manifest.fileBytes,
-              sha256: manifest.sha256,
-              cost_usd: manifest.costUsd,
-              validation: input.validationSummary ?? null,
-            }),
-          );
-          log.info({ series: location.series, chunk: chunk.chunkId, ...result }, 'chunk loaded');
-          return result;
-        });
+        const location = locationFor(input.series, input.chunk.chunkId);
+        if (!(await deps.store.restoreFromQuarantine(location))) {
+          throw ApplicationFailure.nonRetryable(`chunk ${input.chunk.chunkId} is not in this host's quarantine`, 'QuarantinedChunkMissing');
+        }
+        return loadStored(input.series, input.chunk, 'accepted', `accepted by operator${input.reason ? `: ${input.reason}` : ''}`);
       });
+    },
+
+    /**
+     * Rolls of a Databento continuous series, read from its loaded bars (an instrument_id change between consecutive
+     * bars), into market_data.roll_calendar. Continuous prices are not back-adjusted: these are the seams.
+     */
+    async updateRollCalendar(input: { series: SeriesKey }): Promise<{ rolls: number }> {
+      return asActivity(() =>
+        withWarehouse(deps, async (w) => {
+          const { series } = input;
+          if (series.stypeIn !== 'continuous') return { rolls: 0 };
+          const bars = await w.query<{ instrument_id: string; ts_event: string }>(
+            `select instrument_id, ts_event from market_data.${BAR_TABLE[series.schema]} where symbol = @symbol order by ts_event`,
+            { symbol: series.symbol },
+          );
+          const columns = allocOhlcvColumns(bars.length);
+          bars.forEach((b, i) => {
+            columns.instrument_id[i] = Number(b.instrument_id);
+            columns.ts_event[i] = parseTimeNs(b.ts_event);
+          });
+          const rolls = detectContinuousRolls(columns, seriesId(series));
+          if (rolls.length) {
+            await w.upsertRows(rollCalendarTable, rollCalendarRows(rolls, { dataset: series.dataset, source: `bars of ${seriesId(series)}` }));
+          }
+          log.info({ series: seriesId(series), rolls: rolls.length }, 'roll calendar updated');
+          return { rolls: rolls.length };
+        }),
+      );
     },
 
     /** Records an operator's decision or a failure on a chunk in the ledger. */

@@ -52,6 +52,15 @@ describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal an
       expect(loaded.map((r) => r.chunk_id).sort().at(-1)).toBe('2026H2');
       expect(loaded.reduce((s, r) => s + (r.rows ?? 0), 0)).toBe(4062);
       expect(loaded.every((r) => /^[0-9a-f]{64}$/.test(r.sha256 ?? ''))).toBe(true);
+      // 130 instrument_id segments in the recording → 129 rolls, none spanning a gap in the data
+      const rolls = await w.query<{ n: string; ids: string }>(
+        "select count(*) as n, count(distinct to_instrument_id) as ids from market_data.roll_calendar where series = 'GLBX.MDP3/ohlcv-1d/ZL.c.0'",
+      );
+      expect(Number(rolls[0].n)).toBe(129);
+      const mapped = await w.query<{ n: string }>(
+        "select count(distinct output_symbol) as n from market_data.symbology where input_symbol = 'ZL.c.0'",
+      );
+      expect(Number(mapped[0].n)).toBe(130);
     } finally {
       await w.close();
     }
