@@ -11,6 +11,9 @@ import { approveSpend, backfillStatus, rejectSpend, startBackfill } from '../cli
 import { type BackfillInput } from '../domain/series';
 import { repoRoot } from '../config/env';
 import { startPipelineHarness, type PipelineHarness } from '../test/support/pipeline-harness';
+import { plantCorruptedChunk } from '../test/support/corrupt-chunk';
+import type { dailyIngest } from '../workflows/daily-ingest';
+import { resolveQuarantineUpdate } from '../workflows/messages';
 
 const outDir = path.join(repoRoot, 'test', 'histories');
 const sdk = '1.24.0';
@@ -59,13 +62,6 @@ async function main(): Promise<void> {
   const h = await startPipelineHarness({ taskQueue: 'capture' });
   await h.startWorkers();
   try {
-    // happy path, with features and forecast at the end
-    {
-      const { handle } = await startBackfill(h.client, zl('2010-06-06', '2026-08-12', { buildFeatures: true }));
-      await handle.result();
-      await save(h, handle.workflowId, 'backfill', 'happy-path');
-      await save(h, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'happy-path');
-    }
     // over budget, approved
     {
       const { handle } = await startBackfill(h.client, zl('2023-01-01', '2024-01-01', { maxCostUsd: 0.000001 }));
@@ -101,6 +97,58 @@ async function main(): Promise<void> {
     }
   } finally {
     await h.stop();
+  }
+
+  // happy path on a fresh server (nothing loaded before), with FRED, features and forecast at the end
+  const p = await startPipelineHarness({ taskQueue: 'capture-happy' });
+  await p.startWorkers();
+  try {
+    const { handle } = await startBackfill(p.client, zl('2010-06-06', '2026-08-12', { buildFeatures: true }));
+    await handle.result();
+    await save(p, handle.workflowId, 'backfill', 'happy-path');
+    await save(p, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'happy-path');
+  } finally {
+    await p.stop();
+  }
+
+  // a third: daily ingestion after a partial backfill, and an operator's quarantine review
+  const d = await startPipelineHarness({ taskQueue: 'capture-daily' });
+  await d.startWorkers();
+  try {
+    {
+      const { handle } = await startBackfill(d.client, zl('2025-01-01', '2026-07-01'));
+      await handle.result();
+      const workflowId = 'daily/capture/ZL.c.0';
+      const daily = await d.client.client.workflow.start<typeof dailyIngest>('dailyIngest', {
+        taskQueue: d.client.taskQueue,
+        workflowId,
+        args: [
+          {
+            series: [{ dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' }],
+            maxCostUsd: 5,
+            fred: { lookbackDays: 30 },
+            buildFeatures: true,
+          },
+        ],
+      });
+      await daily.result();
+      await save(d, workflowId, 'dailyIngest', 'loads-new-bars');
+    }
+    {
+      await plantCorruptedChunk(d, '2019H2', '2019-07-01T00:00:00Z', '2020-01-01T00:00:00Z');
+      const { handle } = await startBackfill(d.client, zl('2019-01-01', '2020-01-01', { quarantineReviewTimeout: '10 minutes' }));
+      const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
+      for (let i = 0; i < 600; i++) {
+        const s = await backfillStatus(d.client, handle.workflowId).catch(() => null);
+        if (s?.series[0]?.chunks.some((c) => c.state === 'quarantined') && s.series[0].chunks.every((c) => c.state === 'quarantined' || c.state === 'loaded')) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await d.client.client.workflow.getHandle(childId).executeUpdate(resolveQuarantineUpdate, { args: [{ chunkId: '2019H2', action: 'redownload' }] });
+      await handle.result();
+      await save(d, childId, 'ingestSeries', 'quarantine-redownloaded');
+    }
+  } finally {
+    await d.stop();
   }
 }
 

@@ -1,0 +1,52 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/market-data-dir';
+import { productionBundle } from '../support/pipeline-harness';
+
+interface HistoryEnvelope {
+  workflowId: string;
+  workflowType: string;
+  scenario: string;
+  history: unknown;
+}
+
+const dir = path.join(repoRoot, 'test', 'histories');
+const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+  .filter((f) => f.endsWith('.json'))
+  .sort();
+
+describe('replay of histories recorded from real runs (production bundle)', () => {
+  let bundle: Awaited<ReturnType<typeof productionBundle>>;
+  beforeAll(async () => {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    bundle = await productionBundle();
+  });
+
+  it('has the committed scenarios', () => {
+    const scenarios = files.map((f) => f.replace(/_sdk-[\d.]+\.json$/, ''));
+    for (const s of [
+      'backfill/happy-path',
+      'backfill/approved',
+      'backfill/rejected',
+      'ingestSeries/download-retried',
+      'ingestSeries/happy-path',
+      'ingestSeries/quarantine-redownloaded',
+      'dailyIngest/loads-new-bars',
+    ]) {
+      expect(scenarios).toContain(s);
+    }
+    expect(scenarios.some((s) => s.startsWith('ingestSeries/continued-as-new'))).toBe(true);
+  });
+
+  for (const file of files) {
+    it(`replays ${file} deterministically`, async () => {
+      const envelope = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as HistoryEnvelope;
+      const history = historyFromJSON(envelope.history);
+      expect(history.events?.length ?? 0).toBeGreaterThan(3);
+      await Worker.runReplayHistory({ workflowBundle: bundle, replayName: file }, history, envelope.workflowId);
+    });
+  }
+});
