@@ -58,7 +58,7 @@ export async function startBackfill(pc: PipelineClient, input: BackfillInput): P
       { key: Symbols, value: params.symbols },
     ],
     memo: { request: { ...params } },
-    staticSummary: `backfill ${params.symbols.join(',')} ${params.schemas.join(',')} ${params.start}..${params.end} (budget $${params.maxCostUsd})`,
+    staticSummary: `backfill ${params.symbols.join(',')} ${params.schemas.join(',')} ${params.start}..${params.end} (budget USD ${params.maxCostUsd})`,
   });
   return { handle, attached };
 }
