@@ -10,7 +10,7 @@ import { barTableSpec, coreTables, CORE_SCHEMA_VERSION, ingestLedgerTable, schem
 import { fromDuckDbValue } from './duckdb-values';
 import { WarehouseError, WarehouseInjectedFailure, WarehouseInputError, WarehouseQueryError } from './errors';
 import { ledgerQuery, ledgerToRow, rowToLedger } from './ledger-rows';
-import { buildMergeCountsSql, buildMergeSql, type MergeParts, type MergeScope } from './merge-sql';
+import { buildInsertMissingSql, buildMergeCountsSql, buildMergeSql, type MergeParts, type MergeScope } from './merge-sql';
 import { toDuckDbParams } from './named-params';
 import { prepareUpsert } from './prepare-upsert';
 import { planTable, specChecksum, type ExistingColumn, type TablePlan } from './schema-plan';
@@ -219,8 +219,9 @@ export class DuckDbWarehouse implements Warehouse {
 
   /**
    * Inside the caller's transaction: count what the MERGE would do, then run it — or skip it when nothing changes
-   * (a reload), or INSERT when every row is new (a first load), both cheaper than the MERGE and equivalent under
-   * the transaction (this connection is the only writer).
+   * (a reload), or INSERT only the missing keys when nothing would be updated or deleted (a first load, or a chunk
+   * partly loaded before), both cheaper than the MERGE and equivalent under the transaction (this connection is
+   * the only writer).
    */
   private async countThenMerge(parts: MergeParts): Promise<Record<string, unknown>> {
     const [c] = await this.exec(buildMergeCountsSql(parts));
@@ -228,10 +229,7 @@ export class DuckDbWarehouse implements Warehouse {
     const updated = Number(c.updated);
     const deleted = Number(c.deleted);
     if (updated === 0 && deleted === 0) {
-      if (inserted > 0) {
-        const cols = parts.spec.columns.map((col) => d.ident(col.name)).join(', ');
-        await this.exec(`INSERT INTO ${parts.target} (${cols}) SELECT ${cols} FROM ${parts.source} AS s`);
-      }
+      if (inserted > 0) await this.exec(buildInsertMissingSql(parts));
     } else {
       await this.exec(buildMergeSql(parts));
     }

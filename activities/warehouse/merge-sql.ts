@@ -32,6 +32,21 @@ function keyJoin(p: MergeParts, t = 't', s = 's'): string {
   return on.join(' AND ');
 }
 
+/**
+ * INSERT of the source rows whose key is not in the target (within the scope): the whole MERGE when nothing
+ * would be updated or deleted. Rows already present are left alone, so a chunk that is partly loaded already
+ * gains only its missing rows.
+ */
+export function buildInsertMissingSql(p: MergeParts): string {
+  const d = p.dialect;
+  const cols = p.spec.columns.map((c) => d.ident(c.name)).join(', ');
+  return [
+    `INSERT INTO ${p.target} (${cols})`,
+    `SELECT ${p.spec.columns.map((c) => `s.${d.ident(c.name)}`).join(', ')} FROM ${p.source} AS s`,
+    `WHERE NOT EXISTS (SELECT 1 FROM ${p.target} AS t WHERE ${keyJoin(p)})`,
+  ].join('\n');
+}
+
 /** Columns whose difference counts as a change (not the key, not lineage bookkeeping). */
 function valueColumns(spec: TableSpec): string[] {
   const skip = new Set([...spec.key, ...(spec.lineage ?? [])]);
