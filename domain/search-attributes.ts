@@ -19,3 +19,13 @@ export type PipelineStageValue =
   | 'done'
   | 'rejected'
   | 'failed';
+
+/** The search attributes of one series' child run (so the UI finds it by dataset, schema and symbol). */
+export function seriesSearchAttributes(s: { dataset: string; schema: string; symbol: string }) {
+  return [
+    { key: Dataset, value: s.dataset },
+    { key: Schema, value: s.schema },
+    { key: Symbols, value: [s.symbol] },
+    { key: PipelineStage, value: 'ingesting' as PipelineStageValue },
+  ];
+}

@@ -1,4 +1,4 @@
-import { allocOhlcvColumns, takeOhlcvColumns, type OhlcvColumns } from '../activities/dbn/ohlcv-columns';
+import { allocOhlcvColumns, copyOhlcvRow, takeOhlcvColumns, type OhlcvColumns } from '../activities/dbn/ohlcv-columns';
 import type { DbnRecord } from '../activities/dbn/records';
 import type { ResolvedQuery, SourceSelection } from './resolve-query';
 import { dayOfNs } from './symbology-index';
@@ -85,17 +85,7 @@ function mergeParts(parts: { columns: OhlcvColumns; rows: number[] }[], limit: n
       const t = parts[j].columns.ts_event[parts[j].rows[pos[j]]];
       if (best < 0 || t < parts[best].columns.ts_event[parts[best].rows[pos[best]]]) best = j;
     }
-    const c = parts[best].columns;
-    const i = parts[best].rows[pos[best]++];
-    out.rtype[k] = c.rtype[i];
-    out.publisher_id[k] = c.publisher_id[i];
-    out.instrument_id[k] = c.instrument_id[i];
-    out.ts_event[k] = c.ts_event[i];
-    out.open[k] = c.open[i];
-    out.high[k] = c.high[i];
-    out.low[k] = c.low[i];
-    out.close[k] = c.close[i];
-    out.volume[k] = c.volume[i];
+    copyOhlcvRow(out, k, parts[best].columns, parts[best].rows[pos[best]++]);
   }
   return out;
 }

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { AnalyticsActivities } from '../activities/analytics/create-analytics-activities';
 import type { PipelineActivities } from '../activities/pipeline/create-activities';
-import { Dataset, PipelineStage, type PipelineStageValue, Schema, Symbols } from '../domain/search-attributes';
+import { Dataset, PipelineStage, type PipelineStageValue, Schema, Symbols, seriesSearchAttributes } from '../domain/search-attributes';
 import {
   type BackfillInput,
   type BackfillParams,
@@ -170,12 +170,7 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
             },
           ],
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-          typedSearchAttributes: [
-            { key: Dataset, value: s.dataset },
-            { key: Schema, value: s.schema },
-            { key: Symbols, value: [s.symbol] },
-            { key: PipelineStage, value: 'ingesting' },
-          ],
+          typedSearchAttributes: seriesSearchAttributes(s),
           staticSummary: `ingest ${key} ${input.start}..${input.end}`,
         });
         results.push(result);

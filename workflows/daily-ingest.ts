@@ -16,7 +16,7 @@ import type { PipelineActivities } from '../activities/pipeline/create-activitie
 import type { AnalyticsActivities } from '../activities/analytics/create-analytics-activities';
 import type { DailyActivities, DailyPlan, RecentChunkCheck } from '../activities/pipeline/daily-activities';
 import { ohlcvSchemaSchema, stypeSchema } from '../domain/databento-enums';
-import { Dataset, PipelineStage, Schema, Symbols } from '../domain/search-attributes';
+import { Dataset, PipelineStage, Schema, Symbols, seriesSearchAttributes } from '../domain/search-attributes';
 import { type SeriesKey, seriesId } from '../domain/series';
 import { ingestSeries } from './ingest-series';
 
@@ -185,12 +185,7 @@ export async function dailyIngest(raw: DailyIngestInput): Promise<DailyIngestRes
           },
         ],
         parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        typedSearchAttributes: [
-          { key: Dataset, value: key.dataset },
-          { key: Schema, value: key.schema },
-          { key: Symbols, value: [key.symbol] },
-          { key: PipelineStage, value: 'ingesting' },
-        ],
+        typedSearchAttributes: seriesSearchAttributes(key),
         staticSummary: `daily ingest ${id} ${plan.from}..${plan.to}`,
       });
       if (key.stypeIn === 'continuous' && r.rowsLoaded > 0) {

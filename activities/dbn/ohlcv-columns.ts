@@ -71,20 +71,22 @@ export function concatOhlcvColumns(parts: readonly OhlcvColumns[]): OhlcvColumns
   return out;
 }
 
+/** Copies row `i` of `from` into row `k` of `to`. */
+export function copyOhlcvRow(to: OhlcvColumns, k: number, from: OhlcvColumns, i: number): void {
+  to.rtype[k] = from.rtype[i];
+  to.publisher_id[k] = from.publisher_id[i];
+  to.instrument_id[k] = from.instrument_id[i];
+  to.ts_event[k] = from.ts_event[i];
+  to.open[k] = from.open[i];
+  to.high[k] = from.high[i];
+  to.low[k] = from.low[i];
+  to.close[k] = from.close[i];
+  to.volume[k] = from.volume[i];
+}
+
 /** New columns with the rows at `indices`, in that order. */
 export function takeOhlcvColumns(c: OhlcvColumns, indices: ArrayLike<number>): OhlcvColumns {
   const out = allocOhlcvColumns(indices.length);
-  for (let k = 0; k < indices.length; k++) {
-    const i = indices[k];
-    out.rtype[k] = c.rtype[i];
-    out.publisher_id[k] = c.publisher_id[i];
-    out.instrument_id[k] = c.instrument_id[i];
-    out.ts_event[k] = c.ts_event[i];
-    out.open[k] = c.open[i];
-    out.high[k] = c.high[i];
-    out.low[k] = c.low[i];
-    out.close[k] = c.close[i];
-    out.volume[k] = c.volume[i];
-  }
+  for (let k = 0; k < indices.length; k++) copyOhlcvRow(out, k, c, indices[k]);
   return out;
 }

@@ -8,7 +8,7 @@ import { downloadChunk as downloadChunkToStore, type RangeRequest } from '../chu
 import type { ChunkLocation } from '../chunk-store/chunk-store';
 import { decodeOhlcvColumns } from '../dbn/decode';
 import { TsSymbolMap } from '../dbn/symbol-map';
-import { validateOhlcvChunk } from '../quality/validate-ohlcv-chunk';
+import { validateStoredChunk } from './validate-stored-chunk';
 import type { LedgerRow } from '../warehouse/warehouse';
 import { rollCalendarTable, symbologyTable } from '../warehouse/core-tables';
 import { allocOhlcvColumns } from '../dbn/ohlcv-columns';
@@ -224,16 +224,7 @@ export function createActivities(deps: PipelineDeps) {
       return asActivity(async () => {
         const { series, chunk } = input;
         const location = locationFor(series, chunk.chunkId);
-        const { bytes } = await deps.store.readVerified(location);
-        const { metadata, columns } = decodeOhlcvColumns(bytes);
-        const symbols = TsSymbolMap.fromMetadata(metadata);
-        const report = validateOhlcvChunk({
-          columns,
-          schema: series.schema,
-          start: parseTimeNs(chunk.start),
-          end: parseTimeNs(chunk.end),
-          symbolFor: (i: number) => symbols.symbolFor(columns.instrument_id[i], columns.ts_event[i]) ?? null,
-        });
+        const { report } = await validateStoredChunk(deps.store, location, { schema: series.schema, start: chunk.start, end: chunk.end });
         const reportFile = deps.store.paths(location).report;
         await deps.store.writeAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
         const errors = report.rules.filter((r) => r.severity === 'error' && r.count > 0).length;

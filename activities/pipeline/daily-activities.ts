@@ -6,10 +6,8 @@ import type { ChunkQuote, SeriesKey } from '../../domain/series';
 import { seriesId } from '../../domain/series';
 import { isoSeconds, parseTimeNs } from '../../domain/time';
 import type { RangeRequest } from '../chunk-store/download-chunk';
-import { decodeOhlcvColumns } from '../dbn/decode';
 import { parsePx } from '../dbn/price';
-import { TsSymbolMap } from '../dbn/symbol-map';
-import { validateOhlcvChunk } from '../quality/validate-ohlcv-chunk';
+import { validateStoredChunk } from './validate-stored-chunk';
 import type { LedgerRow } from '../warehouse/warehouse';
 import { type PipelineDeps, withWarehouse } from './pipeline-deps';
 import { asActivity } from './to-activity-failure';
@@ -221,16 +219,7 @@ export function createDailyActivities(deps: PipelineDeps) {
     if (row.sha256 && manifest.sha256 !== row.sha256) {
       return { ...base, status: 'checksum-mismatch', detail: `stored file sha256 ${manifest.sha256} != ledger ${row.sha256}` };
     }
-    const { bytes } = await deps.store.readVerified(location);
-    const { metadata, columns } = decodeOhlcvColumns(bytes);
-    const symbols = TsSymbolMap.fromMetadata(metadata);
-    const report = validateOhlcvChunk({
-      columns,
-      schema: series.schema,
-      start: parseTimeNs(row.start),
-      end: parseTimeNs(row.end),
-      symbolFor: (i: number) => symbols.symbolFor(columns.instrument_id[i], columns.ts_event[i]) ?? null,
-    });
+    const { report, columns } = await validateStoredChunk(deps.store, location, { schema: series.schema, start: row.start, end: row.end });
     if (!report.ok) return { ...base, status: 'invalid', detail: report.summary };
     if (columns.length === 0) return { ...base, status: 'ok', detail: 'empty chunk' };
 
