@@ -71,7 +71,8 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
   for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=${SA_TYPE_NAME[key.type as keyof typeof SA_TYPE_NAME]}`);
-  for (const kv of ['frontend.enableUpdateWorkflowExecution=true', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true', 'frontend.workerVersioningDataAPIs=true']) {
+  // eager activity dispatch saves a poll round trip per download (a server flag, off by default when self-hosted)
+  for (const kv of ['frontend.enableUpdateWorkflowExecution=true', 'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true', 'frontend.workerVersioningDataAPIs=true', 'system.enableActivityEagerExecution=true']) {
     args.push('--dynamic-config-value', kv);
   }
 
