@@ -82,3 +82,31 @@ export function buildInsertDiffSql(p: ReplaceMergeParts): string {
   const cols = p.spec.columns.map((c) => d.ident(c.name)).join(', ');
   return `INSERT INTO ${p.target} (${cols}) SELECT ${cols} FROM ${p.diff}`;
 }
+
+/**
+ * Emulator fast path, step 1 (no diff table): how many staged rows are new or changed, and how many of those
+ * replace an existing key. One job; on a reload the key lookup never runs (no staged row passes the filter).
+ */
+export function buildStagedCountsSql(p: ReplaceMergeParts): string {
+  const cols = contentColumns(p.spec);
+  return [
+    'SELECT COUNT(*) AS diff_rows,',
+    `COUNTIF(${tuple(p.spec.key, 's')} IN (SELECT ${tuple(p.spec.key, 't')} FROM ${p.target} AS t WHERE ${scopeWhere(p, 't')})) AS updated`,
+    `FROM ${p.staging} AS s`,
+    `WHERE ${tuple(cols, 's')} NOT IN (SELECT ${tuple(cols, 't')} FROM ${p.target} AS t WHERE ${scopeWhere(p, 't')})`,
+  ].join('\n');
+}
+
+/**
+ * Emulator fast path, step 2 when every changed row is a new key: insert the staged rows whose content the target
+ * lacks, straight from staging. The filter makes it idempotent on its own (a retry after it committed inserts nothing).
+ */
+export function buildInsertNewFromStagingSql(p: ReplaceMergeParts): string {
+  const cols = p.spec.columns.map((c) => d.ident(c.name)).join(', ');
+  const content = contentColumns(p.spec);
+  return [
+    `INSERT INTO ${p.target} (${cols})`,
+    `SELECT ${cols} FROM ${p.staging} AS s`,
+    `WHERE ${tuple(content, 's')} NOT IN (SELECT ${tuple(content, 't')} FROM ${p.target} AS t WHERE ${scopeWhere(p, 't')})`,
+  ].join('\n');
+}
