@@ -38,16 +38,53 @@ import type {
 const isView = (s: TableSpec | ViewSpec): s is ViewSpec => 'sql' in s;
 
 /**
- * DuckDB warehouse: one embedded database file, one connection, operations serialised (DuckDB transactions are
- * per connection). Schemas stand in for BigQuery datasets.
+ * One DuckDB instance per database file per process. Two instances on one file in one process silently lose
+ * each other's writes (two series loading at once in one worker lost a whole series), so every warehouse on a
+ * file shares its instance and one queue of operations. The instance closes (releasing the file lock for the
+ * CLI or another process) when its last warehouse closes.
+ */
+interface SharedInstance {
+  instance: Promise<DuckDBInstance>;
+  refs: number;
+  queue: Promise<unknown>;
+}
+const sharedInstances = new Map<string, SharedInstance>();
+
+function acquireInstance(file: string): { key: string; entry: SharedInstance } {
+  // ':memory:' databases are private to each open
+  const key = file === ':memory:' ? `:memory:#${Math.random()}` : path.resolve(file);
+  let entry = sharedInstances.get(key);
+  if (!entry) {
+    entry = {
+      // everything needed (parquet, json) is linked in; never reach for the network
+      instance: DuckDBInstance.create(file, {
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        // the default 16 MiB checkpoints every few bar chunks, each rewriting the table's last row groups: 64 MiB
+        // cut a 32-chunk first load by ~90 ms of ~600 (bench/load.bench.ts). The WAL is durable either way.
+        checkpoint_threshold: '64MB',
+      }),
+      refs: 0,
+      queue: Promise.resolve(),
+    };
+    sharedInstances.set(key, entry);
+    entry.instance.catch(() => sharedInstances.delete(key));
+  }
+  entry.refs++;
+  return { key, entry };
+}
+
+/**
+ * DuckDB warehouse: one embedded database file, one connection, operations serialised per file (DuckDB
+ * transactions are per connection). Schemas stand in for BigQuery datasets.
  */
 export class DuckDbWarehouse implements Warehouse {
   readonly kind = 'duckdb' as const;
-  private queue: Promise<unknown> = Promise.resolve();
   private readonly ensuredBars = new Set<string>();
   private closed = false;
 
   private constructor(
+    private readonly shared: { key: string; entry: SharedInstance },
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly log: Logger,
@@ -55,22 +92,22 @@ export class DuckDbWarehouse implements Warehouse {
 
   static async open(file: string, log: Logger = createLogger({ name: 'warehouse' })): Promise<DuckDbWarehouse> {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    // everything needed (parquet, json) is linked in; never reach for the network
-    const instance = await DuckDBInstance.create(file, {
-      autoinstall_known_extensions: 'false',
-      autoload_known_extensions: 'false',
-      // the default 16 MiB checkpoints every few bar chunks, each rewriting the table's last row groups: 64 MiB
-      // cut a 32-chunk first load by ~90 ms of ~600 (bench/load.bench.ts). The WAL is durable either way.
-      checkpoint_threshold: '64MB',
-    });
-    const conn = await instance.connect();
-    return new DuckDbWarehouse(instance, conn, log);
+    const shared = acquireInstance(file);
+    try {
+      const instance = await shared.entry.instance;
+      const conn = await instance.connect();
+      return new DuckDbWarehouse(shared, instance, conn, log);
+    } catch (err) {
+      shared.entry.refs--;
+      throw err;
+    }
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new WarehouseError('warehouse is closed'));
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
+    const entry = this.shared.entry;
+    const next = entry.queue.then(fn, fn);
+    entry.queue = next.catch(() => undefined);
     return next;
   }
 
@@ -333,7 +370,12 @@ export class DuckDbWarehouse implements Warehouse {
     return this.serial(async () => {
       this.closed = true;
       this.conn.closeSync();
-      this.instance.closeSync();
+      const { key, entry } = this.shared;
+      if (--entry.refs === 0) {
+        // removed before closing, synchronously: a later open creates a fresh instance after this one is gone
+        sharedInstances.delete(key);
+        this.instance.closeSync();
+      }
     });
   }
 }
