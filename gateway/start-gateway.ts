@@ -17,11 +17,12 @@ import { createGatewayStats, statsSnapshot, type GatewayStats } from './gateway-
 import { batchDownload, ROUTES, sendJson, type RouteContext } from './gateway-router';
 import { GATEWAY_PRICE_TABLE_USD_PER_GB } from './price-table';
 import { readParams } from './request-params';
+import { placeholderDatabentoKey, placeholderFredKey } from './placeholder-keys';
 
 /** The key a gateway accepts unless told otherwise: 32 chars starting `db-`, like a real Databento key. */
-export const GATEWAY_TEST_KEY = 'db-gatewaytestkey000000000000000';
+export const GATEWAY_TEST_KEY = placeholderDatabentoKey('gateway');
 /** The FRED `api_key` a gateway accepts unless told otherwise (FRED keys are 32 lowercase alphanumerics). */
-export const GATEWAY_FRED_TEST_KEY = 'gatewayfredtestkey00000000000000';
+export const GATEWAY_FRED_TEST_KEY = placeholderFredKey('gateway');
 /** The user id in batch download paths. */
 export const GATEWAY_USER_ID = 'GATEWAY1';
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoricalClient } from './historical-client';
 import { getRangeParams, getRangeQuerySchema, rangeQuerySchema, resolveInputSchema, submitJobInputSchema } from './schemas';
+import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 
 const base = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1h' as const, stypeIn: 'parent' as const, symbols: ['NQ.FUT'], start: '2010-06-06', end: '2025-12-31' };
 
@@ -69,7 +70,7 @@ describe('client input validation happens before any request', () => {
       res.writeHead(500).end();
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    client = new HistoricalClient({ apiKey: 'db-ValidationTestKey000000000000', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, retry: { maxAttempts: 1 } });
+    client = new HistoricalClient({ apiKey: placeholderDatabentoKey('validation'), baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, retry: { maxAttempts: 1 } });
   });
   afterAll(async () => {
     await client.close();

@@ -6,6 +6,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
 import { marketDataDir, repoRoot } from '../support/market-data-dir';
+import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 
 let gw: Gateway;
 let dir: string;
@@ -50,7 +51,7 @@ describe('cli: databento <method>', () => {
   });
 
   it('errors go to stderr with their code, exit 1, and never show the key', async () => {
-    const wrongKey = 'db-CliWrongKeyCanary000000000000';
+    const wrongKey = placeholderDatabentoKey('cli-wrong-canary');
     const r = await cli(['list-datasets'], wrongKey);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');

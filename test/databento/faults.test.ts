@@ -10,6 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HistoricalClient } from '../../activities/databento';
 import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
 import { marketDataDir } from '../support/market-data-dir';
+import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 
 const NQ_1H = {
   dataset: 'GLBX.MDP3',
@@ -77,7 +78,7 @@ describe('retries and typed errors under the gateway fault switches', () => {
   });
 
   it('401: thrown at once with Databento\'s message and the request id', async () => {
-    const bad = new HistoricalClient({ apiKey: 'db-NotTheGatewayKey0000000000000', baseUrl: gw.url });
+    const bad = new HistoricalClient({ apiKey: placeholderDatabentoKey('not-the-gateway-key'), baseUrl: gw.url });
     try {
       const err = (await bad.metadata.listDatasets().catch((e: unknown) => e)) as { code: string; requestId: string; message: string; retryable: boolean; status: number };
       expect(err).toMatchObject({ name: 'DatabentoAuthError', code: 'DATABENTO_AUTH', status: 401, retryable: false });

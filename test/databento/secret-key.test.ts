@@ -9,10 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HistoricalClient } from '../../activities/databento';
 import { type Gateway, startGateway } from '../../gateway/start-gateway';
 import { marketDataDir } from '../support/market-data-dir';
+import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 
 // distinctive 32-char keys: any trace of them (or of their base64 forms) in output is a leak
-const SECRET = 'db-Zq7SECRETleakCanary9x4W2pL8vK';
-const OTHER_SECRET = 'db-Yh3OTHERcanaryLeak5m1R8tQ2zN0';
+const SECRET = placeholderDatabentoKey('leak-canary-Zq7x4W2pL8vK');
+const OTHER_SECRET = placeholderDatabentoKey('other-canary-Yh3m1R8tQ2zN0');
 
 function forms(key: string): string[] {
   return [key, Buffer.from(`${key}:`).toString('base64'), Buffer.from(key).toString('base64'), key.slice(3, 20)];

@@ -16,8 +16,9 @@ import { handleFredRequest } from '../../gateway/fred/fred-router';
 import { marketDataDir } from '../support/market-data-dir';
 import { loadRecordedDailyBars } from './load-recorded-bars';
 import { recordedMatrixInput } from '../../activities/features/recorded-matrix-input';
+import { placeholderFredKey } from '../../gateway/placeholder-keys';
 
-const KEY = 'abcdefghij0123456789abcdefghij01';
+const KEY = placeholderFredKey('features');
 
 /**
  * End to end on DuckDB: real ZL/CL bars via loadBars, the 12 FRED series via our FRED route and client,

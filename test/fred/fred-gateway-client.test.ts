@@ -9,9 +9,10 @@ import { readFredRecording } from '../../activities/fred/read-fred-recording';
 import { FRED_ERRORS, handleFredRequest } from '../../gateway/fred/fred-router';
 import { startGateway } from '../../gateway/start-gateway';
 import { marketDataDir } from '../support/market-data-dir';
+import { placeholderFredKey } from '../../gateway/placeholder-keys';
 
 // a 32-character lower-case key, the shape FRED issues; not a real key
-const KEY = 'abcdefghij0123456789abcdefghij01';
+const KEY = placeholderFredKey('fred-client');
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,7 +67,7 @@ describe('FRED API route over the recordings, through the undici client', () => 
   });
 
   it('a bad key gets FRED\'s error text and a non-retryable FredError that never shows the key', async () => {
-    const wrongKey = 'zzzzzzzzzz9999999999zzzzzzzzzz99';
+    const wrongKey = placeholderFredKey('fred-wrong');
     const client = new FredClient({ baseUrl, apiKey: wrongKey });
     const err = await client.getObservations('DGS10').then(() => null, (e: unknown) => e);
     expect(err).toBeInstanceOf(FredError);

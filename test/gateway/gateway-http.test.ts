@@ -10,6 +10,7 @@ import { computeCostUsd, GATEWAY_PRICE_TABLE_USD_PER_GB } from '../../gateway/pr
 import { startGateway, type Gateway } from '../../gateway/start-gateway';
 import { dataFile, marketDataDir } from '../support/market-data-dir';
 import { AUTH, getJson, NQ_1H_ALL, postForm } from './gateway-support';
+import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 
 let gw: Gateway;
 
@@ -41,7 +42,7 @@ describe('auth and headers', () => {
     expect(none.status).toBe(401);
     expect(await none.json()).toEqual({ detail: 'Authorization failed: bad key.' });
     expect(none.headers.get('request-id')).toMatch(/^[0-9a-f-]{36}$/);
-    const wrong = await getJson(gw, '/v0/metadata.list_datasets', `Basic ${Buffer.from('db-wrongwrongwrongwrongwrongwron:').toString('base64')}`);
+    const wrong = await getJson(gw, '/v0/metadata.list_datasets', `Basic ${Buffer.from(`${placeholderDatabentoKey('wrong')}:`).toString('base64')}`);
     expect(wrong.status).toBe(401);
   });
 

@@ -7,6 +7,7 @@ import { type Gateway, GATEWAY_FRED_TEST_KEY, GATEWAY_TEST_KEY, startGateway } f
 import { type DevServer, startTemporalDevServer } from '../../local/temporal-dev-server';
 import { marketDataDir } from '../support/market-data-dir';
 import { runCli } from '../support/run-cli';
+import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 
 describe('cli doctor against a real dev server and the gateway', () => {
   let server: DevServer;
@@ -49,7 +50,7 @@ describe('cli doctor against a real dev server and the gateway', () => {
   });
 
   it('a refused key and an unreachable Temporal fail with hints, exit 1, and never print the key', async () => {
-    const wrongKey = 'db-DoctorWrongKey00000000000000';
+    const wrongKey = placeholderDatabentoKey('doctor-wrong');
     const res = await runCli(['doctor', '--json'], { ...env, DATABENTO_API_KEY: wrongKey, TEMPORAL_ADDRESS: `127.0.0.1:${await freePort()}` });
     expect(res.code).toBe(1);
     const checks = JSON.parse(res.stdout) as { name: string; status: string; hint?: string }[];

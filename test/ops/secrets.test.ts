@@ -14,10 +14,11 @@ import { createLogger } from '../../logging/logger';
 import { createPipelineWorkers, type PipelineWorkers } from '../../workers/create-workers';
 import { marketDataDir } from '../support/market-data-dir';
 import { productionBundle } from '../support/pipeline-harness';
+import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 
 // distinctive 32-char keys (db- + 29), so any copy of them anywhere is unmistakable
-const API_KEY = 'db-SecretCanaryKey7Qx9Zt4Lw2Vn8';
-const WRONG_KEY = 'db-WrongCanaryKey3Hj6Pd1Rk5Ms0B';
+const API_KEY = placeholderDatabentoKey('secret-canary-7Qx9Zt4Lw2Vn8');
+const WRONG_KEY = placeholderDatabentoKey('wrong-canary-3Hj6Pd1Rk5Ms0B');
 
 /** Every form a key could leak in: as is, in an HTTP Basic header, or URL-encoded. */
 function leakForms(key: string): string[] {
