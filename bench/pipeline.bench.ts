@@ -14,24 +14,16 @@ import { databentoPort } from '../activities/pipeline/databento-port';
 import { createWarehouseFromEnv } from '../activities/warehouse/warehouse';
 import { connectPipelineClient, startBackfill } from '../client/pipeline-client';
 import { parseEnv, repoRoot } from '../config/env';
-import type { BackfillInput, SeriesKey } from '../domain/series';
+import type { SeriesKey } from '../domain/series';
 import { GATEWAY_TEST_KEY, startGateway } from '../gateway/start-gateway';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../logging/logger';
 import { createPipelineWorkers } from '../workers/create-workers';
+import { ZL_FULL } from '../test/support/zl-backfill';
 import { machineLine } from './machine';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const request: BackfillInput = {
-  dataset: 'GLBX.MDP3',
-  schemas: ['ohlcv-1d'],
-  symbols: ['ZL.c.0'],
-  stypeIn: 'continuous',
-  start: '2010-06-06',
-  end: '2026-08-12',
-  maxCostUsd: 100,
-  buildFeatures: false,
-};
+const request = ZL_FULL;
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -107,7 +99,7 @@ async function main(): Promise<void> {
         const running = workers.run();
         const client = await connectPipelineClient(env);
         const t0 = performance.now();
-        const { handle } = await startBackfill(client, { ...request, start: request.start, end: request.end });
+        const { handle } = await startBackfill(client, request);
         await handle.result();
         temporal.push(performance.now() - t0);
         const rows = await rowsIn(env);

@@ -8,27 +8,16 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { approveSpend, backfillStatus, rejectSpend, startBackfill } from '../client/pipeline-client';
-import { type BackfillInput } from '../domain/series';
 import { repoRoot } from '../config/env';
 import { startPipelineHarness, type PipelineHarness } from '../test/support/pipeline-harness';
 import { plantCorruptedChunk } from '../test/support/corrupt-chunk';
 import type { dailyIngest } from '../workflows/daily-ingest';
 import { resolveQuarantineUpdate } from '../workflows/messages';
+import { zlBackfill } from '../test/support/zl-backfill';
 
 const outDir = path.join(repoRoot, 'test', 'histories');
 const sdk = '1.24.0';
 
-const zl = (start: string, end: string, extra: Partial<BackfillInput> = {}): BackfillInput => ({
-  dataset: 'GLBX.MDP3',
-  schemas: ['ohlcv-1d'],
-  symbols: ['ZL.c.0'],
-  stypeIn: 'continuous',
-  start,
-  end,
-  maxCostUsd: 100,
-  buildFeatures: false,
-  ...extra,
-});
 
 async function save(h: PipelineHarness, workflowId: string, type: string, scenario: string, runId?: string): Promise<void> {
   const file = path.join(outDir, type, `${scenario}_sdk-${sdk}.json`);
@@ -64,7 +53,7 @@ async function main(): Promise<void> {
   try {
     // over budget, approved
     {
-      const { handle } = await startBackfill(h.client, zl('2023-01-01', '2024-01-01', { maxCostUsd: 0.000001 }));
+      const { handle } = await startBackfill(h.client, zlBackfill('2023-01-01', '2024-01-01', { maxCostUsd: 0.000001 }));
       await waitForStage(h, handle.workflowId, 'awaiting_approval');
       await approveSpend(h.client, handle.workflowId, {});
       await handle.result();
@@ -72,7 +61,7 @@ async function main(): Promise<void> {
     }
     // over budget, rejected
     {
-      const { handle } = await startBackfill(h.client, zl('2022-01-01', '2023-01-01', { maxCostUsd: 0.000001 }));
+      const { handle } = await startBackfill(h.client, zlBackfill('2022-01-01', '2023-01-01', { maxCostUsd: 0.000001 }));
       await waitForStage(h, handle.workflowId, 'awaiting_approval');
       await rejectSpend(h.client, handle.workflowId, 'capture: rejected');
       await (handle as WorkflowHandle).result().catch(() => undefined);
@@ -82,13 +71,13 @@ async function main(): Promise<void> {
     {
       h.gateway.faults.resetAfterBytes = { bytes: 2_000, count: 1 };
       h.gateway.faults.onlyPaths = ['/v0/timeseries.get_range'];
-      const { handle } = await startBackfill(h.client, zl('2021-01-01', '2022-01-01'));
+      const { handle } = await startBackfill(h.client, zlBackfill('2021-01-01', '2022-01-01'));
       await handle.result();
       await save(h, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'download-retried');
     }
     // continue-as-new every 3 chunks
     {
-      const { handle } = await startBackfill(h.client, zl('2016-01-01', '2020-01-01', { chunksPerRun: 3 }));
+      const { handle } = await startBackfill(h.client, zlBackfill('2016-01-01', '2020-01-01', { chunksPerRun: 3 }));
       await handle.result();
       const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
       const runs = await childRuns(h, childId);
@@ -103,7 +92,7 @@ async function main(): Promise<void> {
   const p = await startPipelineHarness({ taskQueue: 'capture-happy' });
   await p.startWorkers();
   try {
-    const { handle } = await startBackfill(p.client, zl('2010-06-06', '2026-08-12', { buildFeatures: true }));
+    const { handle } = await startBackfill(p.client, zlBackfill('2010-06-06', '2026-08-12', { buildFeatures: true }));
     await handle.result();
     await save(p, handle.workflowId, 'backfill', 'happy-path');
     await save(p, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'happy-path');
@@ -116,7 +105,7 @@ async function main(): Promise<void> {
   await d.startWorkers();
   try {
     {
-      const { handle } = await startBackfill(d.client, zl('2025-01-01', '2026-07-01'));
+      const { handle } = await startBackfill(d.client, zlBackfill('2025-01-01', '2026-07-01'));
       await handle.result();
       const workflowId = 'daily/capture/ZL.c.0';
       const daily = await d.client.client.workflow.start<typeof dailyIngest>('dailyIngest', {
@@ -136,7 +125,7 @@ async function main(): Promise<void> {
     }
     {
       await plantCorruptedChunk(d, '2019H2', '2019-07-01T00:00:00Z', '2020-01-01T00:00:00Z');
-      const { handle } = await startBackfill(d.client, zl('2019-01-01', '2020-01-01', { quarantineReviewTimeout: '10 minutes' }));
+      const { handle } = await startBackfill(d.client, zlBackfill('2019-01-01', '2020-01-01', { quarantineReviewTimeout: '10 minutes' }));
       const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
       for (let i = 0; i < 600; i++) {
         const s = await backfillStatus(d.client, handle.workflowId).catch(() => null);

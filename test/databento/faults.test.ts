@@ -10,16 +10,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HistoricalClient } from '../../activities/databento';
 import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
 import { marketDataDir } from '../support/market-data-dir';
+import { NQ_1H } from './nq-query';
 import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 
-const NQ_1H = {
-  dataset: 'GLBX.MDP3',
-  symbols: ['NQ.FUT'],
-  stypeIn: 'parent' as const,
-  schema: 'ohlcv-1h' as const,
-  start: '2010-06-06',
-  end: '2026-01-01',
-};
 
 let gw: Gateway;
 let client: HistoricalClient;

@@ -12,17 +12,8 @@ import { type DatabentoWarning, HistoricalClient } from '../../activities/databe
 import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
 import { computeCostUsd, GATEWAY_PRICE_TABLE_USD_PER_GB } from '../../gateway/price-table';
 import { dataFile, marketDataDir } from '../support/market-data-dir';
+import { NQ_1H, NQ_1H_RECORDS } from './nq-query';
 
-// the whole NQ.FUT parent ohlcv-1h recording: first bar 2010-06-06T22:00Z, last 2025-12-31T21:00Z (end is exclusive)
-const NQ_1H = {
-  dataset: 'GLBX.MDP3',
-  symbols: ['NQ.FUT'],
-  stypeIn: 'parent' as const,
-  schema: 'ohlcv-1h' as const,
-  start: '2010-06-06',
-  end: '2026-01-01',
-};
-const NQ_1H_RECORDS = 228_911;
 /** the same query as downloaded from Databento as CSV (pretty_px, pretty_ts, map_symbols) */
 const NQ_1H_CSV = 'databento-nq/ohlcv-1h/glbx-mdp3-20100606-20251231.ohlcv-1h.csv.zst';
 const OHLCV_RECORD_BYTES = 56;

@@ -4,7 +4,6 @@ import { gunzipSync } from 'node:zlib';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decodeDbn, decodeOhlcvColumns } from '../../activities/dbn/decode';
-import { zstdDecompress } from '../../activities/dbn/zstd';
 import { readNqOhlcv1h, readNqSymbology } from '../../activities/recordings';
 import { computeCostUsd, GATEWAY_PRICE_TABLE_USD_PER_GB } from '../../gateway/price-table';
 import { startGateway, type Gateway } from '../../gateway/start-gateway';

@@ -11,6 +11,7 @@ import { scheduleOptions } from '../../schedules/pipeline-schedule';
 import type { DailyIngestResult, ValidateRecentResult } from '../../workflows/daily-ingest';
 import { marketDataDir } from '../support/market-data-dir';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
+import { zlBackfill } from '../support/zl-backfill';
 
 const ZL_SCHEDULE = 'pipeline-databento-zl-price';
 
@@ -91,10 +92,7 @@ describe('schedules on the dev server: apply, trigger → dailyIngest, visibilit
   it('trigger adds exactly the recorded bars beyond the ledger; a second trigger adds none and says up-to-date', async () => {
     const client = h.client.client;
     // history up to 2026-07-01 (every chunk through 2026H1)
-    const { handle } = await startBackfill(h.client, {
-      dataset: 'GLBX.MDP3', schemas: ['ohlcv-1d'], symbols: ['ZL.c.0'], stypeIn: 'continuous',
-      start: '2010-06-06', end: '2026-07-01', maxCostUsd: 100, buildFeatures: false,
-    });
+    const { handle } = await startBackfill(h.client, zlBackfill('2010-06-06', '2026-07-01'));
     await handle.result();
     const recording = await readZlDaily(marketDataDir());
     const julyNs = parseTimeNs('2026-07-01');

@@ -15,6 +15,7 @@ import { createPipelineWorkers, type PipelineWorkers } from '../../workers/creat
 import { marketDataDir } from '../support/market-data-dir';
 import { productionBundle } from '../support/pipeline-harness';
 import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
+import { zlBackfill } from '../support/zl-backfill';
 
 // distinctive 32-char keys (db- + 29), so any copy of them anywhere is unmistakable
 const API_KEY = placeholderDatabentoKey('secret-canary-7Qx9Zt4Lw2Vn8');
@@ -81,10 +82,7 @@ describe('API keys never reach logs, histories, search attributes or memos', () 
   });
 
   it('a real backfill, and one refused for a wrong key, leave no trace of either key', async () => {
-    const request = {
-      dataset: 'GLBX.MDP3', schemas: ['ohlcv-1d' as const], symbols: ['ZL.c.0'], stypeIn: 'continuous' as const,
-      start: '2025-01-01', end: '2026-01-01', maxCostUsd: 100, buildFeatures: false,
-    };
+    const request = zlBackfill('2025-01-01', '2026-01-01');
     const ok = await startBackfill(pc, request);
     const result = await ok.handle.result();
     expect(result.series[0].rowsLoaded).toBeGreaterThan(200);

@@ -2,17 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../client/pipeline-client';
 import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
-
-const ZL = {
-  dataset: 'GLBX.MDP3',
-  schemas: ['ohlcv-1d' as const],
-  symbols: ['ZL.c.0'],
-  stypeIn: 'continuous' as const,
-  start: '2010-06-06',
-  end: '2026-08-12',
-  maxCostUsd: 100,
-  buildFeatures: false,
-};
+import { ZL_FULL } from '../support/zl-backfill';
 
 async function zlRows(h: PipelineHarness): Promise<number> {
   const w = await createWarehouseFromEnv(h.env);
@@ -35,7 +25,7 @@ describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal an
   afterAll(async () => h?.stop());
 
   it('loads exactly the 4,062 recorded bars, one loaded ledger row per half-year chunk', async () => {
-    const { handle, attached } = await startBackfill(h.client, ZL);
+    const { handle, attached } = await startBackfill(h.client, ZL_FULL);
     expect(attached).toBe(false);
     const result = await handle.result();
     expect(result.approval).toBe('within-budget');
@@ -78,7 +68,7 @@ describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal an
 
   it('re-running the finished backfill makes no get_range request and adds no row', async () => {
     h.gateway.stats.reset();
-    const { handle } = await startBackfill(h.client, ZL);
+    const { handle } = await startBackfill(h.client, ZL_FULL);
     const result = await handle.result();
     expect(h.gateway.stats.getRange.requests).toBe(0);
     expect(result.quotedCostUsd).toBe(0);

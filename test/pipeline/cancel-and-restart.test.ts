@@ -3,17 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../client/pipeline-client';
 import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
-
-const ZL = {
-  dataset: 'GLBX.MDP3',
-  schemas: ['ohlcv-1d' as const],
-  symbols: ['ZL.c.0'],
-  stypeIn: 'continuous' as const,
-  start: '2010-06-06',
-  end: '2026-08-12',
-  maxCostUsd: 100,
-  buildFeatures: false,
-};
+import { ZL_FULL } from '../support/zl-backfill';
 
 describe('a backfill cancelled half way and started again downloads only the missing chunks', () => {
   let h: PipelineHarness;
@@ -26,7 +16,7 @@ describe('a backfill cancelled half way and started again downloads only the mis
   it('re-downloads nothing that was already stored or loaded, and ends with the exact rows', async () => {
     h.gateway.faults.slowBody = { bytesPerSecond: 20_000 };
     h.gateway.faults.onlyPaths = ['/v0/timeseries.get_range'];
-    const { handle } = await startBackfill(h.client, ZL);
+    const { handle } = await startBackfill(h.client, ZL_FULL);
     const ledgerLoaded = async () => {
       const w = await createWarehouseFromEnv(h.env);
       try {
@@ -48,7 +38,7 @@ describe('a backfill cancelled half way and started again downloads only the mis
 
     h.gateway.faults.slowBody = undefined;
     h.gateway.stats.reset();
-    const second = await startBackfill(h.client, ZL);
+    const second = await startBackfill(h.client, ZL_FULL);
     const result = await second.handle.result();
     const skipped = result.series[0].chunks.filter((c) => c.state === 'skipped').length;
     expect(skipped).toBe(loadedBefore);

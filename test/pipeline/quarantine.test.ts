@@ -9,6 +9,7 @@ import { resolveQuarantineUpdate } from '../../workflows/messages';
 import { plantCorruptedChunk } from '../support/corrupt-chunk';
 import { marketDataDir } from '../support/market-data-dir';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
+import { zlBackfill } from '../support/zl-backfill';
 
 async function recordedRows(start: string, end: string): Promise<number> {
   const zl = await readZlDaily(marketDataDir());
@@ -30,17 +31,7 @@ describe('validation quarantines a corrupted chunk; the others load; an operator
   it('quarantines, waits for review, then redownload loads the real bars and accept loads the file as is', async () => {
     await plantCorruptedChunk(h, '2019H2', '2019-07-01T00:00:00Z', '2020-01-01T00:00:00Z');
     await plantCorruptedChunk(h, '2020H1', '2020-01-01T00:00:00Z', '2020-07-01T00:00:00Z');
-    const { handle } = await startBackfill(h.client, {
-      dataset: 'GLBX.MDP3',
-      schemas: ['ohlcv-1d'],
-      symbols: ['ZL.c.0'],
-      stypeIn: 'continuous',
-      start: '2019-01-01',
-      end: '2021-01-01',
-      maxCostUsd: 100,
-      buildFeatures: false,
-      quarantineReviewTimeout: '5 minutes',
-    });
+    const { handle } = await startBackfill(h.client, zlBackfill('2019-01-01', '2021-01-01', { quarantineReviewTimeout: '5 minutes' }));
     const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
     let states: Record<string, string> = {};
     for (let i = 0; i < 600; i++) {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../client/pipeline-client';
 import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
+import { zlBackfill } from '../support/zl-backfill';
 
 const chunkFiles = (dataDir: string) => {
   const dir = path.join(dataDir, 'GLBX.MDP3', 'ohlcv-1d', 'ZL.c.0');
@@ -23,17 +24,7 @@ describe('two workers that share no DATA_DIR', () => {
     const a = await h.startWorkers({ DATA_DIR: dirA, hostId: 'host-a' });
     h.gateway.faults.slowBody = { bytesPerSecond: 15_000 };
     h.gateway.faults.onlyPaths = ['/v0/timeseries.get_range'];
-    const { handle } = await startBackfill(h.client, {
-      dataset: 'GLBX.MDP3',
-      schemas: ['ohlcv-1d'],
-      symbols: ['ZL.c.0'],
-      stypeIn: 'continuous',
-      start: '2018-01-01',
-      end: '2022-01-01',
-      maxCostUsd: 100,
-      buildFeatures: false,
-      hostAffinityTimeout: '5 seconds',
-    });
+    const { handle } = await startBackfill(h.client, zlBackfill('2018-01-01', '2022-01-01', { hostAffinityTimeout: '5 seconds' }));
     for (let i = 0; i < 600 && chunkFiles(dirA).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
     // host B joins, host A leaves: later chunks (and any stranded on A) are handled by B from B's own disk
     await h.startWorkers({ DATA_DIR: dirB, hostId: 'host-b' });

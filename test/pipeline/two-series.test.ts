@@ -5,6 +5,7 @@ import { startBackfill } from '../../client/pipeline-client';
 import { parseTimeNs } from '../../domain/time';
 import { marketDataDir } from '../support/market-data-dir';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
+import { zlBackfill } from '../support/zl-backfill';
 
 async function recorded(symbol: string, start: string, end: string): Promise<number> {
   const rec = symbol === 'ZL.c.0' ? await readZlDaily(marketDataDir()) : await readClContinuous(marketDataDir());
@@ -25,16 +26,7 @@ describe('two series ingested at once by one worker into one DuckDB file', () =>
   afterAll(async () => h?.stop());
 
   it('keeps every row of both (concurrent loads share one DuckDB instance per file)', async () => {
-    const { handle } = await startBackfill(h.client, {
-      dataset: 'GLBX.MDP3',
-      schemas: ['ohlcv-1d'],
-      symbols: ['ZL.c.0', 'CL.n.0'],
-      stypeIn: 'continuous',
-      start: '2024-01-01',
-      end: '2025-01-01',
-      maxCostUsd: 100,
-      buildFeatures: false,
-    });
+    const { handle } = await startBackfill(h.client, zlBackfill('2024-01-01', '2025-01-01', { symbols: ['ZL.c.0', 'CL.n.0'] }));
     const result = await handle.result();
     const expected = { 'CL.n.0': await recorded('CL.n.0', '2024-01-01', '2025-01-01'), 'ZL.c.0': await recorded('ZL.c.0', '2024-01-01', '2025-01-01') };
     expect(expected['CL.n.0']).toBe(313);

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { repoRoot } from './market-data-dir';
+import { freePort } from '../../local/free-port';
 
 export const BIGQUERY_EMULATOR_BIN = path.join(repoRoot, '.tools', 'bin', 'bigquery-emulator');
 
@@ -20,20 +20,6 @@ export interface RunningBigQueryEmulator {
    */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A free loopback port (bind to 0, read it, release it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 interface EmulatorProcess {

@@ -1,33 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BigQuery } from '@google-cloud/bigquery';
-import { OAuth2Client } from 'google-auth-library';
-import {
-  createWarehouse,
-  WarehouseBadRowsError,
-  type Warehouse,
-} from '../../activities/warehouse';
+import { WarehouseBadRowsError, type Warehouse } from '../../activities/warehouse';
 import type { BigQueryWarehouse } from '../../activities/warehouse/bigquery-warehouse';
 import { WarehouseInjectedFailure } from '../../activities/warehouse/errors';
 import { startBigQueryEmulator, type RunningBigQueryEmulator } from '../support/bigquery-emulator';
+import { openEmulatorWarehouse } from './emulator-warehouse';
 import { chunkInput, expectedYearSums, nqRecording, YEAR_SUMS_SQL, type NqRecording } from './nq-chunks';
-
-// the Node client must not see these (reference §3): the emulator is reached through apiEndpoint only
-delete process.env.BIGQUERY_EMULATOR_HOST;
-process.env.METADATA_SERVER_DETECTION = 'none';
 
 const TABLE = 'market_data.databento_futures_ohlcv_1h';
 let emu: RunningBigQueryEmulator;
 let wh: Warehouse;
 let rec: NqRecording;
-/** a plain client for what the test sets up itself (the emulator has no CREATE SCHEMA) */
-let bq: BigQuery;
 
 beforeAll(async () => {
   emu = await startBigQueryEmulator({ projectId: 'wh-test' });
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: 'x', expiry_date: Date.now() + 3600_000 });
-  bq = new BigQuery({ projectId: emu.projectId, apiEndpoint: emu.endpoint, authClient, retryOptions: { autoRetry: false } });
-  wh = await createWarehouse({ kind: 'bigquery', projectId: emu.projectId, apiEndpoint: emu.endpoint, autoRetry: false } as Parameters<typeof createWarehouse>[0]);
+  wh = await openEmulatorWarehouse(emu);
   rec = await nqRecording();
 });
 afterAll(async () => {

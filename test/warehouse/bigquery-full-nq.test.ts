@@ -20,13 +20,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWarehouse, type LoadBarsInput, type LoadBarsResult, type Warehouse } from '../../activities/warehouse';
+import { type LoadBarsInput, type LoadBarsResult, type Warehouse } from '../../activities/warehouse';
 import { startBigQueryEmulator, type RunningBigQueryEmulator } from '../support/bigquery-emulator';
+import { openEmulatorWarehouse } from './emulator-warehouse';
 import { chunkInput, expectedYearSums, NQ_CHUNKS, nqRecording, YEAR_SUMS_SQL, type NqRecording } from './nq-chunks';
-
-// the Node client must not see these (reference §3): the emulator is reached through apiEndpoint only
-delete process.env.BIGQUERY_EMULATOR_HOST;
-process.env.METADATA_SERVER_DETECTION = 'none';
 
 /** loads per emulator process (see the header): first loads of new keys, then loads against the full table */
 const FIRST_LOADS_PER_PROCESS = 3;
@@ -44,8 +41,7 @@ let loadsSinceStart = 0;
 let loadsPerProcess = FIRST_LOADS_PER_PROCESS;
 const pids = new Set<number | undefined>();
 
-const openWarehouse = () =>
-  createWarehouse({ kind: 'bigquery', projectId: emu.projectId, apiEndpoint: emu.endpoint, autoRetry: false } as Parameters<typeof createWarehouse>[0]);
+const openWarehouse = () => openEmulatorWarehouse(emu);
 
 /** Every load goes through here: a fresh emulator process (same port, same database file) every few loads. */
 async function load(input: LoadBarsInput): Promise<LoadBarsResult> {

@@ -1,43 +1,28 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BigQuery } from '@google-cloud/bigquery';
-import { OAuth2Client } from 'google-auth-library';
+import type { BigQuery } from '@google-cloud/bigquery';
 import {
-  createWarehouse,
   symbologyTable,
   WarehouseSchemaError,
   type Warehouse,
 } from '../../activities/warehouse';
 import { startBigQueryEmulator, type RunningBigQueryEmulator } from '../support/bigquery-emulator';
-import { nqRecording, type NqRecording } from './nq-chunks';
-
-// the Node client must not see these (reference §3): the emulator is reached through apiEndpoint only
-delete process.env.BIGQUERY_EMULATOR_HOST;
-process.env.METADATA_SERVER_DETECTION = 'none';
+import { emulatorBigQuery, openEmulatorWarehouse } from './emulator-warehouse';
 
 const TABLE = 'market_data.databento_futures_ohlcv_1h';
 let emu: RunningBigQueryEmulator;
 let wh: Warehouse;
-let rec: NqRecording;
 /** a plain client for what the test sets up itself (the emulator has no CREATE SCHEMA) */
 let bq: BigQuery;
 
 beforeAll(async () => {
   emu = await startBigQueryEmulator({ projectId: 'wh-test' });
-  const authClient = new OAuth2Client();
-  authClient.setCredentials({ access_token: 'x', expiry_date: Date.now() + 3600_000 });
-  bq = new BigQuery({ projectId: emu.projectId, apiEndpoint: emu.endpoint, authClient, retryOptions: { autoRetry: false } });
-  wh = await createWarehouse({ kind: 'bigquery', projectId: emu.projectId, apiEndpoint: emu.endpoint, autoRetry: false } as Parameters<typeof createWarehouse>[0]);
-  rec = await nqRecording();
+  bq = emulatorBigQuery(emu);
+  wh = await openEmulatorWarehouse(emu);
 });
 afterAll(async () => {
   await wh?.close();
   await emu?.stop();
 });
-
-async function count(): Promise<string> {
-  const [r] = await wh.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${TABLE}`);
-  return r.n;
-}
 
 describe('BigQuery emulator warehouse: MERGE smoke, schema, upserts, ledger', () => {
   it('MERGE smoke: the replace-MERGE form (ON FALSE, IN-subquery delete, explicit INSERT columns) runs', async () => {
