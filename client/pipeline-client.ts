@@ -12,6 +12,7 @@ import {
   rejectSpendUpdate,
   seriesProgressQuery,
 } from '../workflows/messages';
+import { issueLines } from '../domain/issue-lines';
 
 export interface PipelineClient {
   client: Client;
@@ -32,7 +33,7 @@ export async function connectPipelineClient(env: Pick<Env, 'TEMPORAL_ADDRESS' | 
 export function parseBackfillInput(input: BackfillInput): BackfillParams {
   const parsed = backfillInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw new Error(`invalid backfill input: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(`invalid backfill input: ${issueLines(parsed.error).join('; ')}`);
   }
   return parsed.data;
 }

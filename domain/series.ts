@@ -124,7 +124,9 @@ export interface ForecastMetricsSummary {
   mae: number | null;
   directional_accuracy: number | null;
   rw_rmse: number | null;
+  rw_mae: number | null;
   mean_rmse: number | null;
+  mean_mae: number | null;
   mean_directional_accuracy: number | null;
   skill_vs_rw: number | null;
   skill_vs_mean: number | null;

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { dailyIngestInputSchema, validateRecentInputSchema } from '../workflows/daily-ingest';
 import { PIPELINE_SCHEDULES } from './index';
 import { type PipelineSchedule, SCHEDULE_ID_PREFIX, scheduleBody, scheduleOptions } from './pipeline-schedule';
+import { issueLines } from '../domain/issue-lines';
 
 export interface ApplySchedulesOptions {
   taskQueue: string;
@@ -40,7 +41,7 @@ function check(schedules: readonly PipelineSchedule[]): void {
     const parsed =
       s.workflowType === 'dailyIngest' ? dailyIngestInputSchema.safeParse(s.args[0]) : validateRecentInputSchema.safeParse(s.args[0]);
     if (!parsed.success) {
-      throw new ScheduleConfigError(`schedule ${s.scheduleId}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, s.scheduleId);
+      throw new ScheduleConfigError(`schedule ${s.scheduleId}: ${issueLines(parsed.error).join('; ')}`, s.scheduleId);
     }
   }
 }

@@ -25,6 +25,7 @@ import {
 } from '../domain/series';
 import { ingestSeries } from './ingest-series';
 import { type BackfillProgress, approveSpendUpdate, backfillProgressQuery, rejectSpendUpdate } from './messages';
+import { issueLines } from '../domain/issue-lines';
 
 const pipeline = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '10 minutes',
@@ -41,7 +42,7 @@ const analytics = proxyActivities<AnalyticsActivities>({
 function parseInput(raw: BackfillInput): BackfillParams {
   const parsed = backfillInputSchema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+    const issues = issueLines(parsed.error).join('; ');
     throw ApplicationFailure.nonRetryable(`invalid backfill input: ${issues}`, 'InvalidBackfillInput');
   }
   return parsed.data;
@@ -207,18 +208,8 @@ export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
     const published = await analytics.publishForecast({});
     forecast = {
       modelRunIds: published.modelRunIds,
-      metrics: published.metrics.map((m) => ({
-        horizon: m.horizon,
-        n: m.n,
-        rmse: m.rmse,
-        mae: m.mae,
-        directional_accuracy: m.directional_accuracy,
-        rw_rmse: m.rw_rmse,
-        mean_rmse: m.mean_rmse,
-        mean_directional_accuracy: m.mean_directional_accuracy,
-        skill_vs_rw: m.skill_vs_rw,
-        skill_vs_mean: m.skill_vs_mean,
-      })),
+      // the walk-forward metrics, without the write bookkeeping
+      metrics: published.metrics.map(({ model_run_id: _id, predictions: _p, inserted: _i, updated: _u, ...metrics }) => metrics),
     };
   }
 

@@ -19,6 +19,7 @@ import { ohlcvSchemaSchema, stypeSchema } from '../domain/databento-enums';
 import { Dataset, PipelineStage, Schema, Symbols, seriesSearchAttributes } from '../domain/search-attributes';
 import { type SeriesKey, seriesId } from '../domain/series';
 import { ingestSeries } from './ingest-series';
+import { issueLines } from '../domain/issue-lines';
 
 const seriesKeySchema = z.object({
   dataset: z.string().min(1),
@@ -95,7 +96,7 @@ const pipeline = proxyActivities<PipelineActivities>(LONG_OPTIONS);
 function parseInput<T>(schema: z.ZodType<T>, raw: unknown, type: string): T {
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || 'input'}: ${i.message}`).join('; ');
+    const issues = issueLines(parsed.error).join('; ');
     throw ApplicationFailure.nonRetryable(`invalid ${type} input: ${issues}`, `Invalid${type[0].toUpperCase()}${type.slice(1)}Input`);
   }
   return parsed.data;

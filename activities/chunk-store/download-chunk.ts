@@ -4,7 +4,7 @@ import { Decompress } from 'fzstd';
 import { Encoder } from '@toondepauw/node-zstd';
 import { isoSeconds } from '../../domain/time';
 import { type ChunkLocation, type ChunkManifest, type ChunkStore, sha256 } from './chunk-store';
-import { DbnFramingError, DbnRecordFramer, scanRecords } from './dbn-record-framer';
+import { DbnRecordFramer, scanRecords } from '../dbn/record-framer';
 
 export interface RangeRequest {
   dataset: string;
@@ -135,8 +135,8 @@ export async function downloadChunk(opts: DownloadChunkOptions): Promise<ChunkMa
     decompressor.push(new Uint8Array(0), true);
     await flush();
   } catch (err) {
+    // keep the complete records that did arrive: the retry resumes after them
     await flush().catch(() => undefined);
-    if (err instanceof DbnFramingError) throw err;
     throw err;
   }
   if (framer.trailingBytes > 0) {

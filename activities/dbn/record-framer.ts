@@ -1,3 +1,5 @@
+import { DbnDecodeError } from './dbn-decode-error';
+
 /**
  * Splits a decompressed DBN byte stream into its metadata block and whole records, without decoding them.
  * The downloader persists exactly the complete records it has seen, so a resumed download knows where it stopped.
@@ -20,7 +22,7 @@ export class DbnRecordFramer {
         return new Uint8Array(0);
       }
       if (buf[0] !== 0x44 || buf[1] !== 0x42 || buf[2] !== 0x4e) {
-        throw new DbnFramingError(`not a DBN stream: bad magic at byte ${this.offset}`, this.offset, 0);
+        throw new DbnDecodeError('DBN_BAD_MAGIC', `not a DBN stream: bad magic at byte ${this.offset}`, this.offset, 0);
       }
       this.metadataLength ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(4, true);
       const total = 8 + this.metadataLength;
@@ -36,8 +38,9 @@ export class DbnRecordFramer {
     while (pos < buf.length) {
       const len = buf[pos] * 4;
       if (len < 16) {
-        throw new DbnFramingError(
-          `corrupt record header at byte ${this.offset + pos}: length ${len}`,
+        throw new DbnDecodeError(
+          'DBN_BAD_RECORD',
+          `corrupt record header at byte ${this.offset + pos}: length ${len} (${this.records} complete records before it)`,
           this.offset + pos,
           this.records,
         );
@@ -57,19 +60,6 @@ export class DbnRecordFramer {
   /** Bytes of an unfinished record left at the end of the stream. */
   get trailingBytes(): number {
     return this.pending.length;
-  }
-}
-
-/** A DBN stream whose framing is broken; names the byte offset and the complete records before it. */
-export class DbnFramingError extends Error {
-  override readonly name = 'DbnFramingError';
-  readonly code = 'DBN_FRAMING';
-  constructor(
-    message: string,
-    readonly offset: number,
-    readonly recordsBefore: number,
-  ) {
-    super(message);
   }
 }
 

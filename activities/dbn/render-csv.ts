@@ -2,7 +2,7 @@ import type { Metadata } from './metadata';
 import type { OhlcvColumns } from './ohlcv-columns';
 import type { DbnRecord, DbnRecordKind } from './records';
 import { COLUMNS, KIND_OF_SCHEMA, LEVEL_COUNT, type Col } from './render-fields';
-import { prettyPx, prettyTs, resolveOptions, type RenderOptions } from './render-values';
+import { prettyPx, prettyTs, resolveOptions, type RenderOptions, type TextRenderer } from './render-values';
 import { TsSymbolMap } from './symbol-map';
 import { ohlcvCsvBytes } from './ohlcv-csv-bytes';
 
@@ -37,14 +37,7 @@ export function kindForMetadata(metadata: Pick<Metadata, 'schema'>): DbnRecordKi
   return metadata.schema === null ? null : KIND_OF_SCHEMA[metadata.schema];
 }
 
-export interface CsvRenderer {
-  /** The header line (with `\n`). */
-  header(): string;
-  /** CSV lines (each ending `\n`) for records or OHLCV columns. `symbols` overrides the symbol column per row. */
-  rows(input: readonly DbnRecord[] | OhlcvColumns, symbols?: readonly (string | null | undefined)[]): string;
-  /** Same as rows() but as latin1/UTF-8 bytes; the fast path for large OHLCV column batches. */
-  rowsBytes(input: readonly DbnRecord[] | OhlcvColumns, symbols?: readonly (string | null | undefined)[]): Uint8Array;
-}
+export type CsvRenderer = TextRenderer;
 
 /**
  * Databento's CSV text encoding (as dbn's CsvEncoder): header first, one line per record, `\n` line ends,

@@ -2,20 +2,13 @@ import type { Metadata } from './metadata';
 import type { OhlcvColumns } from './ohlcv-columns';
 import type { DbnRecord } from './records';
 import { COLUMNS, type Col } from './render-fields';
-import { prettyPx, prettyTs, resolveOptions, type RenderOptions } from './render-values';
+import { prettyPx, prettyTs, resolveOptions, type RenderOptions, type TextRenderer } from './render-values';
 import { TsSymbolMap } from './symbol-map';
 import type { SymbolSource } from './render-csv';
 
 export type { RenderOptions } from './render-values';
 
-export interface JsonRenderer {
-  /** JSON has no header line; returns ''. */
-  header(): string;
-  /** One JSON object per line (`\n`-terminated) for records or OHLCV columns. */
-  rows(input: readonly DbnRecord[] | OhlcvColumns, symbols?: readonly (string | null | undefined)[]): string;
-  /** rows() as UTF-8 bytes. */
-  rowsBytes(input: readonly DbnRecord[] | OhlcvColumns, symbols?: readonly (string | null | undefined)[]): Uint8Array;
-}
+export type JsonRenderer = TextRenderer;
 
 /**
  * Databento's JSON lines encoding (as dbn's JsonEncoder): the header nested as `hd`, 64-bit integers

@@ -1,5 +1,7 @@
 import { formatTsNs } from '../../domain/time';
 import { formatPx, UNDEF_PRICE, UNDEF_TIMESTAMP } from './price';
+import type { OhlcvColumns } from './ohlcv-columns';
+import type { DbnRecord } from './records';
 
 export interface RenderOptions {
   /** Prices as decimal text with 9 fraction digits (default true); else raw i64 integers. */
@@ -22,4 +24,14 @@ export function prettyPx(px: bigint): string | null {
 /** Pretty timestamp text, or null for 0 / UNDEF_TIMESTAMP (as dbn does). */
 export function prettyTs(ts: bigint): string | null {
   return ts === 0n || ts === UNDEF_TIMESTAMP ? null : formatTsNs(ts);
+}
+
+/** A streaming text encoder of DBN records (Databento's CSV or JSON lines). */
+export interface TextRenderer {
+  /** The header line with its `\n` (CSV); '' for JSON, which has none. */
+  header(): string;
+  /** Lines (each ending `\n`) for records or OHLCV columns. `symbols` overrides the symbol column per row. */
+  rows(input: readonly DbnRecord[] | OhlcvColumns, symbols?: readonly (string | null | undefined)[]): string;
+  /** rows() as bytes: the fast path for large OHLCV column batches. */
+  rowsBytes(input: readonly DbnRecord[] | OhlcvColumns, symbols?: readonly (string | null | undefined)[]): Uint8Array;
 }

@@ -8,6 +8,7 @@ import { downloadChunk as downloadChunkToStore, type RangeRequest } from '../chu
 import type { ChunkLocation } from '../chunk-store/chunk-store';
 import { decodeOhlcvColumns } from '../dbn/decode';
 import { TsSymbolMap } from '../dbn/symbol-map';
+import { quoteRange } from './quote-range';
 import { validateStoredChunk } from './validate-stored-chunk';
 import type { LedgerRow } from '../warehouse/warehouse';
 import { rollCalendarTable, symbologyTable } from '../warehouse/core-tables';
@@ -151,16 +152,8 @@ export function createActivities(deps: PipelineDeps) {
             chunks.push({ ...plan, costUsd: 0, records: prev.rows ?? 0, billableBytes: 0, alreadyLoaded: true });
             continue;
           }
-          const q = requestFor(series, plan);
-          const [costUsd, records, billableBytes] = await Promise.all([
-            deps.databento.getCost(q),
-            deps.databento.getRecordCount(q),
-            deps.databento.getBillableSize(q),
-          ]);
-          if (!Number.isFinite(costUsd) || costUsd < 0) {
-            throw ApplicationFailure.nonRetryable(`get_cost returned ${costUsd} for ${plan.id}: refusing to spend on an unknown price`, 'InvalidCostQuote');
-          }
-          chunks.push({ ...plan, costUsd, records, billableBytes, alreadyLoaded: false });
+          const quote = await quoteRange(deps.databento, requestFor(series, plan), plan.id);
+          chunks.push({ ...plan, ...quote, alreadyLoaded: false });
         }
         log.info({ series: seriesId(series), chunks: chunks.length }, 'series quoted');
         return { chunks, available };

@@ -1,5 +1,4 @@
 import { heartbeat } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { planHalfYearChunks } from '../../domain/chunks';
 import { BAR_TABLE, OHLCV_INTERVAL_NS } from '../../domain/databento-enums';
 import type { ChunkQuote, SeriesKey } from '../../domain/series';
@@ -7,6 +6,7 @@ import { seriesId } from '../../domain/series';
 import { isoSeconds, parseTimeNs } from '../../domain/time';
 import type { RangeRequest } from '../chunk-store/download-chunk';
 import { parsePx } from '../dbn/price';
+import { quoteRange } from './quote-range';
 import { validateStoredChunk } from './validate-stored-chunk';
 import type { LedgerRow } from '../warehouse/warehouse';
 import { type PipelineDeps, withWarehouse } from './pipeline-deps';
@@ -116,15 +116,8 @@ export function createDailyActivities(deps: PipelineDeps) {
       start: plan.start,
       end: plan.end,
     };
-    const [costUsd, records, billableBytes] = await Promise.all([
-      deps.databento.getCost(q),
-      deps.databento.getRecordCount(q),
-      deps.databento.getBillableSize(q),
-    ]);
-    if (!Number.isFinite(costUsd) || costUsd < 0) {
-      throw ApplicationFailure.nonRetryable(`get_cost returned ${costUsd} for ${plan.id}: refusing to spend on an unknown price`, 'InvalidCostQuote');
-    }
-    return { id: dailyChunkId(plan), start: plan.start, end: plan.end, costUsd, records, billableBytes, alreadyLoaded: false };
+    const quote = await quoteRange(deps.databento, q, plan.id);
+    return { id: dailyChunkId(plan), start: plan.start, end: plan.end, ...quote, alreadyLoaded: false };
   }
 
   return {

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { validationReportSchema, type ValidationReport } from './validation-report';
 import { summaryLine } from './validate-ohlcv-chunk';
+import { issueLines } from '../../domain/issue-lines';
 
 /** The report lives next to its chunk: `<chunkPath>.validation.json`. */
 export function reportPathFor(chunkPath: string): string {
@@ -33,7 +34,7 @@ export function parseReport(text: string, source = '<text>'): ValidationReport {
   }
   const parsed = validationReportSchema.safeParse(json);
   if (!parsed.success) {
-    throw new ValidationReportParseError(source, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+    throw new ValidationReportParseError(source, issueLines(parsed.error).join('; '));
   }
   return parsed.data;
 }
