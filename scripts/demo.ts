@@ -1,11 +1,10 @@
 /**
  * `npm run demo`: the main job end to end on this machine, with no internet.
- * Installs what is missing, starts the Temporal dev server (with its Web UI), the local Databento gateway over the
+ * Started by scripts/demo.sh, which installs what is missing. Starts the Temporal dev server (with its Web UI), the local Databento gateway over the
  * recorded data, a worker; applies the schedules; backfills ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 into DuckDB;
  * builds features, publishes a forecast; prints a summary and where to look.
  * On a terminal it then keeps the UI and worker up until Ctrl-C; with CI=true or --exit it stops everything and exits.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createWarehouseFromEnv } from '../activities/warehouse/warehouse';
@@ -33,12 +32,6 @@ async function portOr(preferred: number): Promise<number> {
 
 async function main(): Promise<void> {
   const started = Date.now();
-  say('▶ checking tools (Temporal CLI)');
-  execFileSync('bash', [path.join(repoRoot, 'scripts', 'install-tools.sh')], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: { ...process.env, SKIP_BIGQUERY_EMULATOR: '1' },
-  });
-
   const base = parseEnv();
   const stateDir = path.join(repoRoot, '.data');
   mkdirSync(stateDir, { recursive: true });
