@@ -28,7 +28,7 @@ if [ "${SKIP_BIGQUERY_EMULATOR:-}" = "1" ]; then
 elif [ -x "$TOOLS/bin/bigquery-emulator" ]; then
   echo "bigquery-emulator: present"
 else
-  echo "building bigquery-emulator $BQ_EMULATOR_VERSION with go install (takes a few minutes on 2 cores)"
+  echo "building bigquery-emulator $BQ_EMULATOR_VERSION with go build (takes a few minutes on 2 cores)"
   # `go install pkg@version` asks the proxy for the module's version list (deprecation check),
   # which the registry mirror here refuses; a pinned build module avoids that request.
   mkdir -p "$TOOLS/bqbuild"
