@@ -1,8 +1,8 @@
 /**
  * Warehouse load throughput, end to end on real data: the NQ.FUT ohlcv-1h recording (228,911 bars) is written as
  * one DBN v3 + zstd file per half-year chunk (like the chunk store), then each file is read, decoded and loaded
- * (validate → stage → MERGE). Prints rows/s for DuckDB (all 32 chunks, then a full reload, then the close with its
- * final checkpoint) and for the BigQuery emulator (the first BENCH_BQ_CHUNKS chunks, default 8, on a persistent
+ * (validate → append into the empty range, or stage → MERGE). Prints rows/s for DuckDB (all 32 chunks into a fresh
+ * file, then a full reload, then the close with its final checkpoint; BENCH_RUNS times, default 5, and the median) and for the BigQuery emulator (the first BENCH_BQ_CHUNKS chunks, default 8, on a persistent
  * emulator restarted every 3 loads: goccy v0.8.1's heap only grows, see test/warehouse/bigquery-full-nq.test.ts).
  * BENCH_EMULATOR=0 skips the emulator. Run: npm run bench:load */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -50,10 +50,14 @@ async function loadAll(wh: Warehouse, files: ChunkFile[], symbols: string[], bef
   return { rows, inserted, ms: performance.now() - t0, decodeMs };
 }
 
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rowsPerSecond = (r: { rows: number; ms: number }) => (r.rows / r.ms) * 1000;
+
 function report(label: string, r: { rows: number; inserted: number; ms: number; decodeMs: number }): void {
   console.log(
-    `${label.padEnd(34)} ${String(r.rows).padStart(7)} rows (${r.inserted} new) in ${r.ms.toFixed(0).padStart(6)} ms ` +
-      `= ${Math.round((r.rows / r.ms) * 1000).toLocaleString('en-US').padStart(9)} rows/s  (decode ${r.decodeMs.toFixed(0)} ms)`,
+    `${label.padEnd(40)} ${String(r.rows).padStart(7)} rows (${r.inserted} new) in ${r.ms.toFixed(0).padStart(6)} ms ` +
+      `= ${Math.round(rowsPerSecond(r)).toLocaleString('en-US').padStart(9)} rows/s  (decode ${r.decodeMs.toFixed(0)} ms)`,
   );
 }
 
@@ -78,13 +82,27 @@ async function main(): Promise<void> {
     }
     console.log(`${files.length} chunk files (DBN v3 + zstd), ${a} rows`);
 
-    const duck = await createWarehouse({ kind: 'duckdb', path: path.join(dir, 'bench.duckdb') });
-    await duck.ensureSchema();
-    report('duckdb: first load, 32 chunks', await loadAll(duck, files, rec.symbol));
-    report('duckdb: reload (all unchanged)', await loadAll(duck, files, rec.symbol));
-    const tc = performance.now();
-    await duck.close();
-    console.log(`duckdb: close (final checkpoint)     ${(performance.now() - tc).toFixed(0)} ms`);
+    // this machine's timings move by ±10% run to run: several runs, each into a fresh database file, and the median
+    const first: number[] = [];
+    const reload: number[] = [];
+    for (let run = 1; run <= RUNS; run++) {
+      const duck = await createWarehouse({ kind: 'duckdb', path: path.join(dir, `bench-${run}.duckdb`) });
+      await duck.ensureSchema();
+      const f = await loadAll(duck, files, rec.symbol);
+      report(`duckdb run ${run}: first load, 32 chunks`, f);
+      const r = await loadAll(duck, files, rec.symbol);
+      report(`duckdb run ${run}: reload (all unchanged)`, r);
+      const tc = performance.now();
+      await duck.close();
+      console.log(`duckdb run ${run}: close (final checkpoint) ${(performance.now() - tc).toFixed(0)} ms`);
+      first.push(rowsPerSecond(f));
+      reload.push(rowsPerSecond(r));
+    }
+    console.log(
+      `duckdb median of ${RUNS}: first load ${Math.round(median(first)).toLocaleString('en-US')} rows/s ` +
+        `(range ${Math.round(Math.min(...first)).toLocaleString('en-US')}–${Math.round(Math.max(...first)).toLocaleString('en-US')}), ` +
+        `reload ${Math.round(median(reload)).toLocaleString('en-US')} rows/s`,
+    );
 
     const n = process.env.BENCH_EMULATOR === '0' ? 0 : Number(process.env.BENCH_BQ_CHUNKS ?? 8);
     if (n > 0) {

@@ -1,6 +1,6 @@
-import duckdb from '@duckdb/node-bindings';
-import { DuckDBDataChunk, type DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import type { OhlcvColumns } from '../dbn/ohlcv-columns';
+import { appendColumns, copyColumn, strings } from './duckdb-vectors';
 
 /**
  * The raw staging layout of a bar chunk in DuckDB: the DBN columns bit for bit (ts_event as TIMESTAMP_NS, prices as
@@ -20,12 +20,9 @@ export const BAR_STAGING_DDL = [
   'symbol VARCHAR',
 ].join(', ');
 
-type NumericColumn = Uint8Array | Uint16Array | Uint32Array | BigInt64Array | BigUint64Array;
-
 /**
- * Creates (or replaces) `table` and fills it from validated columns through DuckDB data chunks
- * (`appendDataChunk`), copying each typed array straight into the vectors.
- * Callers must have validated the columns (volume ≤ i64 max, |price| < 1e18 raw) first.
+ * Creates (or replaces) `table` in the raw staging layout and fills it from validated columns
+ * (volume ≤ i64 max, |price| < 1e18 raw).
  */
 export async function stageBarColumns(
   conn: DuckDBConnection,
@@ -38,52 +35,18 @@ export async function stageBarColumns(
     ? await conn.createAppender(table.name, 'main', 'temp')
     : await conn.createAppender(table.name);
   try {
-    const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
-    const chunk = DuckDBDataChunk.create(types);
-    const cap = duckdb.vector_size();
-    const numeric: NumericColumn[] = [
-      columns.ts_event,
-      columns.rtype,
-      columns.publisher_id,
-      columns.instrument_id,
-      columns.open,
-      columns.high,
-      columns.low,
-      columns.close,
-      columns.volume,
-    ];
-    const validity = new BigUint64Array(Math.ceil(cap / 64));
-    for (let off = 0; off < columns.length; off += cap) {
-      const count = Math.min(cap, columns.length - off);
-      chunk.reset();
-      chunk.rowCount = count;
-      for (let c = 0; c < numeric.length; c++) {
-        const arr = numeric[c];
-        const bpe = arr.BYTES_PER_ELEMENT;
-        const vec = duckdb.data_chunk_get_vector(chunk.chunk, c);
-        duckdb.copy_data_to_vector(vec, 0, arr.buffer as ArrayBuffer, arr.byteOffset + off * bpe, count * bpe);
-      }
-      const symVec = duckdb.data_chunk_get_vector(chunk.chunk, numeric.length);
-      let nulls = false;
-      for (let i = 0; i < count; i++) {
-        const s = symbolAt(off + i);
-        if (s === null || s === undefined) {
-          if (!nulls) {
-            validity.fill(0xffffffffffffffffn);
-            nulls = true;
-          }
-          validity[i >> 6] &= ~(1n << BigInt(i & 63));
-        } else {
-          duckdb.vector_assign_string_element(symVec, i, s);
-        }
-      }
-      if (nulls) {
-        duckdb.vector_ensure_validity_writable(symVec);
-        duckdb.copy_data_to_vector_validity(symVec, 0, validity.buffer, 0, Math.ceil(count / 64) * 8);
-      }
-      appender.appendDataChunk(chunk);
-    }
-    appender.flushSync();
+    appendColumns(appender, columns.length, [
+      copyColumn(columns.ts_event),
+      copyColumn(columns.rtype),
+      copyColumn(columns.publisher_id),
+      copyColumn(columns.instrument_id),
+      copyColumn(columns.open),
+      copyColumn(columns.high),
+      copyColumn(columns.low),
+      copyColumn(columns.close),
+      copyColumn(columns.volume),
+      strings(symbolAt),
+    ]);
   } finally {
     appender.closeSync();
   }

@@ -5,13 +5,13 @@ import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node
 import { BAR_TABLE } from '../../domain/databento-enums';
 import { parseTimeNs } from '../../domain/time';
 import { createLogger, type Logger } from '../../logging/logger';
+import { appendBarRows } from './bar-rows-appender';
 import { stageBarColumns } from './bar-staging';
 import { barTableSpec, coreTables, CORE_SCHEMA_VERSION, ingestLedgerTable, schemaMigrationsTable } from './core-tables';
 import { fromDuckDbValue } from './duckdb-values';
 import { WarehouseError, WarehouseInjectedFailure, WarehouseInputError, WarehouseQueryError } from './errors';
 import { ledgerQuery, ledgerToRow, rowToLedger } from './ledger-rows';
 import {
-  buildInsertIntoEmptyScopeSql,
   buildInsertMissingSql,
   buildMergeCountsSql,
   buildMergeSql,
@@ -81,6 +81,7 @@ function acquireInstance(file: string): { key: string; entry: SharedInstance } {
 export class DuckDbWarehouse implements Warehouse {
   readonly kind = 'duckdb' as const;
   private readonly ensuredBars = new Set<string>();
+  private readonly specLayout = new Map<string, boolean>();
   private closed = false;
 
   private constructor(
@@ -233,12 +234,23 @@ export class DuckDbWarehouse implements Warehouse {
       validateBarColumns(table, chunk, columns);
       const symbolAt = typeof input.symbol === 'function' ? input.symbol : (i: number) => (input.symbol as (string | null)[])[i] ?? null;
       await this.ensureBarTable(spec);
-      const stg = stagingName(BAR_TABLE[chunk.schema], chunk.chunkId);
+      const ingested = BigInt((input.ingestedAt ?? new Date()).getTime()) * 1_000_000n;
+      const scope: MergeScope = {
+        column: 'ts_event',
+        startLiteral: d.timestampLiteral(parseTimeNs(chunk.start)),
+        endLiteral: d.timestampLiteral(parseTimeNs(chunk.end)),
+      };
       const t0 = performance.now();
+      const appended = await this.appendIntoEmptyScope(spec, scope, input, symbolAt, ingested, hooks);
+      if (appended) {
+        if (hooks.failAfter === 'merge') throw new WarehouseInjectedFailure('merge');
+        this.log.debug({ table, chunk: chunk.chunkId, rows: columns.length, inserted: columns.length, appendMs: performance.now() - t0 }, 'bars appended');
+        return { rows: columns.length, inserted: columns.length, updated: 0, unchanged: 0, table };
+      }
+      const stg = stagingName(BAR_TABLE[chunk.schema], chunk.chunkId);
       await stageBarColumns(this.conn, { name: stg, temp: true }, columns, symbolAt);
       const tStage = performance.now();
       if (hooks.failAfter === 'stage') throw new WarehouseInjectedFailure('stage');
-      const ingested = BigInt((input.ingestedAt ?? new Date()).getTime()) * 1_000_000n;
       const source = [
         '(SELECT CAST(ts_event AS TIMESTAMP) AS ts_event, CAST(rtype AS BIGINT) AS rtype,',
         'CAST(publisher_id AS BIGINT) AS publisher_id, CAST(instrument_id AS BIGINT) AS instrument_id,',
@@ -247,13 +259,8 @@ export class DuckDbWarehouse implements Warehouse {
         `${d.stringLiteral(chunk.dataset)} AS dataset, ${d.stringLiteral(chunk.chunkId)} AS chunk_id,`,
         `${d.timestampLiteral(ingested)} AS ingested_at FROM temp.main.${d.ident(stg)})`,
       ].join(' ');
-      const scope: MergeScope = {
-        column: 'ts_event',
-        startLiteral: d.timestampLiteral(parseTimeNs(chunk.start)),
-        endLiteral: d.timestampLiteral(parseTimeNs(chunk.end)),
-      };
       const parts = { dialect: d, spec, target: d.table(spec.dataset, spec.name), source, scope };
-      const counts = await this.mergeBars(parts, columns.length);
+      const counts = await this.inTransaction(() => this.countThenMerge(parts));
       if (hooks.failAfter === 'merge') throw new WarehouseInjectedFailure('merge');
       await this.exec(`DROP TABLE IF EXISTS temp.main.${d.ident(stg)}`);
       const inserted = Number(counts.inserted);
@@ -267,24 +274,51 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /**
-   * A chunk whose range holds no rows yet (every first load) is written by one guarded INSERT, atomic on its own:
-   * no count, no anti-join, no explicit transaction. Otherwise (a reload, an overlap, a restatement, an earlier
-   * partial load) the counted MERGE runs in a transaction. The probe is a cheap read (ts_event zone maps); the
-   * guard re-checks inside the INSERT, so the two cannot disagree.
+   * The first load of a chunk (its range holds no rows yet): one transaction that checks the range is empty and
+   * appends the rows straight into the table (no staging, no INSERT … SELECT). Commits all rows or, on any error
+   * or crash, none. Returns false, having written nothing, when the range has rows already (a reload, an overlap,
+   * a restatement, an earlier partial load: the counted MERGE handles those) or the table's columns are not
+   * exactly the spec's (a table migrated or made by hand).
    */
-  private async mergeBars(parts: MergeParts, rows: number): Promise<Record<string, unknown>> {
-    const scope = parts.scope!;
+  private async appendIntoEmptyScope(
+    spec: TableSpec,
+    scope: MergeScope,
+    input: LoadBarsInput,
+    symbolAt: (i: number) => string | null,
+    ingestedAtNs: bigint,
+    hooks: LoadTestHooks,
+  ): Promise<boolean> {
+    if (!(await this.hasSpecLayout(spec))) return false;
     const c = d.ident(scope.column);
-    const [probe] = await this.exec(
-      `SELECT EXISTS (SELECT 1 FROM ${parts.target} AS t WHERE t.${c} >= ${scope.startLiteral} AND t.${c} < ${scope.endLiteral}) AS present`,
-    );
-    if (!probe.present) {
-      const [r] = await this.exec(buildInsertIntoEmptyScopeSql(parts));
-      const inserted = Number(r.Count);
-      if (inserted === rows) return { inserted, updated: 0 };
-      if (inserted !== 0) throw new WarehouseError(`guarded insert wrote ${inserted} of ${rows} rows`);
+    return this.inTransaction(async () => {
+      const present = await this.exec(
+        `SELECT 1 AS present FROM ${d.table(spec.dataset, spec.name)} AS t WHERE t.${c} >= ${scope.startLiteral} AND t.${c} < ${scope.endLiteral} LIMIT 1`,
+      );
+      if (present.length > 0) return false;
+      const appender = await this.conn.createAppender(spec.name, spec.dataset);
+      try {
+        appendBarRows(appender, input.columns, symbolAt, { dataset: input.chunk.dataset, chunkId: input.chunk.chunkId, ingestedAtNs });
+      } finally {
+        appender.closeSync();
+      }
+      // rolled back by inTransaction: nothing of the chunk is visible
+      if (hooks.failAfter === 'stage') throw new WarehouseInjectedFailure('stage');
+      return true;
+    });
+  }
+
+  /** Whether the table's columns are the spec's, by name, type and order (checked once per table). */
+  private async hasSpecLayout(spec: TableSpec): Promise<boolean> {
+    let same = this.specLayout.get(spec.name);
+    if (same === undefined) {
+      const existing = await this.existingColumns(spec.dataset, spec.name);
+      same =
+        existing?.kind === 'table' &&
+        existing.columns.length === spec.columns.length &&
+        existing.columns.every((col, i) => col.name === spec.columns[i].name && col.type === d.columnType(spec.columns[i].type));
+      this.specLayout.set(spec.name, same);
     }
-    return this.inTransaction(() => this.countThenMerge(parts));
+    return same;
   }
 
   /**

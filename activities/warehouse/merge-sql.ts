@@ -109,20 +109,3 @@ export function buildMergeCountsSql(p: MergeParts): string {
     `LEFT JOIN ${p.target} AS t ON ${keyJoin(p)}`,
   ].join('\n');
 }
-
-/**
- * The first load of a scope as one statement, atomic on its own: INSERT every source row only if the target has
- * no row in the scope yet (then no source key can match, since every source row lies in the scope). It inserts
- * all rows or none; none means "the scope is not empty", and the caller falls back to the counted MERGE.
- */
-export function buildInsertIntoEmptyScopeSql(p: MergeParts): string {
-  if (!p.scope) throw new RangeError('buildInsertIntoEmptyScopeSql needs a scope');
-  const d = p.dialect;
-  const c = d.ident(p.scope.column);
-  const cols = p.spec.columns.map((col) => d.ident(col.name)).join(', ');
-  return [
-    `INSERT INTO ${p.target} (${cols})`,
-    `SELECT ${p.spec.columns.map((col) => `s.${d.ident(col.name)}`).join(', ')} FROM ${p.source} AS s`,
-    `WHERE NOT EXISTS (SELECT 1 FROM ${p.target} AS t WHERE t.${c} >= ${p.scope.startLiteral} AND t.${c} < ${p.scope.endLiteral})`,
-  ].join('\n');
-}

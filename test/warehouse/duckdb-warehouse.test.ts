@@ -78,6 +78,25 @@ describe('DuckDB warehouse: NQ.FUT ohlcv-1h acceptance (228,911 real bars)', () 
     }
   });
 
+  it('first loads keep every key, symbol and lineage value (rows appended straight into the table)', async () => {
+    const n = rec.columns.length;
+    let tsMicros = 0n;
+    let iids = 0n;
+    const bySymbol = new Map<string, number>();
+    for (let i = 0; i < n; i++) {
+      tsMicros += rec.columns.ts_event[i] / 1000n;
+      iids += BigInt(rec.columns.instrument_id[i]);
+      bySymbol.set(rec.symbol[i], (bySymbol.get(rec.symbol[i]) ?? 0) + 1);
+    }
+    const [agg] = await wh.query<Record<string, string>>(
+      `SELECT SUM(epoch_us(ts_event)) AS ts, SUM(instrument_id) AS iids, MIN(rtype) AS rtype_min, MAX(rtype) AS rtype_max,
+        COUNT(DISTINCT chunk_id) AS chunks, COUNT(DISTINCT dataset) AS datasets, MIN(dataset) AS dataset FROM ${TABLE}`,
+    );
+    expect(agg).toEqual({ ts: tsMicros.toString(), iids: iids.toString(), rtype_min: '34', rtype_max: '34', chunks: '32', datasets: '1', dataset: 'GLBX.MDP3' });
+    const symbols = await wh.query<{ symbol: string; n: string }>(`SELECT symbol, COUNT(*) AS n FROM ${TABLE} GROUP BY symbol`);
+    expect(new Map(symbols.map((r) => [r.symbol, Number(r.n)]))).toEqual(bySymbol);
+  });
+
   it('keeps spread prices (negative) and 9-decimal exactness', async () => {
     const rows = await wh.query<{ open: string }>(`SELECT open FROM ${TABLE} WHERE symbol = @s AND open < 0 ORDER BY ts_event LIMIT 1`, { s: 'NQZ5-NQH6' });
     expect(rows[0].open.startsWith('-')).toBe(true);
@@ -98,6 +117,21 @@ describe('DuckDB warehouse: crash safety, schema, bad rows', () => {
       await expect(hooked.loadBars(input, { failAfter: 'merge' })).rejects.toBeInstanceOf(WarehouseInjectedFailure);
       const again = await wh.loadBars(input);
       expect(again).toMatchObject({ inserted: 0, updated: 0, unchanged: input.columns.length });
+      expect(await count(wh)).toBe(String(input.columns.length));
+    } finally {
+      await wh.close();
+    }
+  });
+
+  it('a bar table with a column added by hand still loads exactly, through the counted MERGE', async () => {
+    const file = path.join(dir, 'migrated.duckdb');
+    const wh = await createWarehouse({ kind: 'duckdb', path: file });
+    try {
+      await wh.ensureSchema();
+      await wh.query(`ALTER TABLE ${TABLE} ADD COLUMN note VARCHAR`);
+      const input = chunkInput(rec, '2016H1', '2016-01-01T00:00:00Z', '2016-07-01T00:00:00Z');
+      expect(await wh.loadBars(input)).toMatchObject({ inserted: input.columns.length, updated: 0 });
+      expect(await wh.loadBars(input)).toMatchObject({ inserted: 0, updated: 0, unchanged: input.columns.length });
       expect(await count(wh)).toBe(String(input.columns.length));
     } finally {
       await wh.close();
