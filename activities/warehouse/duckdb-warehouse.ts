@@ -403,8 +403,14 @@ export class DuckDbWarehouse implements Warehouse {
   close(): Promise<void> {
     return this.serial(async () => {
       this.closed = true;
-      this.conn.closeSync();
       const { key, entry } = this.shared;
+      if (entry.refs === 1) {
+        // the last warehouse on this file: checkpoint on DuckDB's threads first, so the closeSync below has nothing
+        // left to write. Closing checkpointed synchronously, blocking the event loop ~20 ms per activity (a worker's
+        // workflow tasks and heartbeats waited behind it). A failed checkpoint leaves the WAL, replayed on next open.
+        await this.exec('CHECKPOINT').catch(() => undefined);
+      }
+      this.conn.closeSync();
       if (--entry.refs === 0) {
         // removed before closing, synchronously: a later open creates a fresh instance after this one is gone
         sharedInstances.delete(key);
