@@ -1,11 +1,13 @@
 /**
  * Records real workflow histories for the replay tests (`npm run histories:capture`): runs each scenario on a
- * fresh dev server against the gateway over the recordings, and writes test/histories/<workflowType>/<scenario>.json.
+ * fresh dev server against the gateway over the recordings, and writes
+ * test/histories/<workflowType>/<scenario>[_patch-<id>…]_sdk-<version>.json.
  * Existing files are never overwritten: old histories must keep replaying after workflow changes.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { approveSpend, backfillStatus, rejectSpend, startBackfill } from '../client/pipeline-client';
 import { repoRoot } from '../config/env';
@@ -19,13 +21,29 @@ const outDir = path.join(repoRoot, 'test', 'histories');
 const sdk = '1.24.0';
 
 
+/**
+ * The patch ids a history took (`patched()` markers), in the file name: a workflow change behind a patch records
+ * new histories next to the old ones, which must keep replaying on the old path.
+ */
+function patchIds(history: temporal.api.history.v1.IHistory): string[] {
+  const ids = new Set<string>();
+  for (const e of history.events ?? []) {
+    const m = e.markerRecordedEventAttributes;
+    // sdk-core's patch marker: details["patch-data"] = JSON {"id": …, "deprecated": …}
+    const data = m?.markerName === 'core_patch' ? m.details?.['patch-data']?.payloads?.[0]?.data : undefined;
+    if (data) ids.add((JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id);
+  }
+  return [...ids].sort();
+}
+
 async function save(h: PipelineHarness, workflowId: string, type: string, scenario: string, runId?: string): Promise<void> {
-  const file = path.join(outDir, type, `${scenario}_sdk-${sdk}.json`);
+  const history = await h.client.client.workflow.getHandle(workflowId, runId).fetchHistory();
+  const patches = patchIds(history).map((id) => `_patch-${id}`).join('');
+  const file = path.join(outDir, type, `${scenario}${patches}_sdk-${sdk}.json`);
   if (existsSync(file)) {
     console.log(`keep   ${path.relative(repoRoot, file)} (exists)`);
     return;
   }
-  const history = await h.client.client.workflow.getHandle(workflowId, runId).fetchHistory();
   mkdirSync(path.dirname(file), { recursive: true });
   // envelope: replay needs the real workflow id (child ids derive from it)
   writeFileSync(file, `${JSON.stringify({ workflowId, workflowType: type, scenario, history: JSON.parse(historyToJSON(history)) })}\n`);

@@ -1,10 +1,12 @@
 import {
   type ActivityOptions,
+  ActivityCancellationType,
   ActivityFailure,
   TimeoutFailure,
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -15,11 +17,17 @@ import { TimeoutType } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import type { PipelineActivities } from '../activities/pipeline/create-activities';
 import { PipelineStage } from '../domain/search-attributes';
-import type { ChunkProgress, ChunkQuote, IngestSeriesInput, IngestSeriesResult } from '../domain/series';
+import type { ChunkProgress, ChunkQuote, IngestSeriesInput, IngestSeriesResult, StoredChunkRef as ChunkRef } from '../domain/series';
 import { seriesId } from '../domain/series';
 import { type ResolveQuarantineInput, resolveQuarantineUpdate, seriesProgressQuery } from './messages';
 
 const NON_RETRYABLE = ['CostAboveApproval', 'InvalidCostQuote', 'BudgetNotApproved'];
+
+/**
+ * Patch id: the next chunk downloads and validates while the current one loads. Histories recorded before it
+ * (test/histories, and runs in flight when a worker is upgraded) replay on the sequential path.
+ */
+export const PIPELINED_CHUNKS_PATCH = 'pipelined-chunks';
 
 const DOWNLOAD_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
@@ -28,6 +36,15 @@ const DOWNLOAD_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: NON_RETRYABLE },
 };
 const download = proxyActivities<PipelineActivities>(DOWNLOAD_OPTIONS);
+
+/** A chunk downloaded and validated, ready to load (or quarantined: `ok` false). */
+interface Prepared {
+  ref: ChunkRef;
+  ok: boolean;
+  summary: string;
+  /** options for the activities that read the file: its host's queue */
+  host: ActivityOptions;
+}
 
 /** Activities that read the chunk file run on the worker that downloaded it (its own task queue). */
 function hostOptions(taskQueue: string, affinityTimeout: string): ActivityOptions {
@@ -99,34 +116,51 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
     },
   );
 
-  /** download → validate → load one chunk; a vanished host means downloading again elsewhere */
-  const processChunk = async (chunk: ChunkQuote): Promise<void> => {
+  const pipelined = patched(PIPELINED_CHUNKS_PATCH);
+  // with two chunks in flight, a cancelled run waits for its activities to stop, so that once it reports cancelled
+  // nothing of it is still writing (TRY_CANCEL left a load finishing after the run had ended)
+  const cancellation: Pick<ActivityOptions, 'cancellationType'> = pipelined
+    ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED }
+    : {};
+
+  /** download → validate: the chunk's file on its host, checked (quarantined if it fails) */
+  const prepare = async (chunk: ChunkQuote): Promise<Prepared> => {
     const approved = input.approvedCostUsd[chunk.id] ?? chunk.costUsd;
+    update(chunk.id, { state: 'downloading' });
+    const ref = await download.downloadChunk.executeWithOptions({ ...DOWNLOAD_OPTIONS, ...cancellation, summary: `download ${id} ${chunk.id}` }, [
+      { series: input.series, chunk, approvedCostUsd: approved },
+    ]);
+    update(chunk.id, { state: 'downloaded', bytes: ref.recordBytes, records: ref.records, costUsd: ref.costUsd ?? chunk.costUsd });
+    const host = { ...hostOptions(ref.hostQueue, input.hostAffinityTimeout ?? '1 minute'), ...cancellation };
+    const validation = await download.validateChunk.executeWithOptions({ ...host, summary: `validate ${id} ${chunk.id}` }, [
+      { series: input.series, chunk: ref },
+    ]);
+    if (validation.ok) {
+      update(chunk.id, { state: 'validated', detail: validation.summary });
+    } else {
+      update(chunk.id, { state: 'quarantined', detail: validation.summary, ref });
+      log.warn('chunk quarantined', { series: id, chunk: chunk.id, summary: validation.summary });
+    }
+    return { ref, ok: validation.ok, summary: validation.summary, host };
+  };
+
+  /**
+   * download → validate → load one chunk (the first two may be under way already: `prepared`); a vanished host
+   * means downloading again elsewhere
+   */
+  const processChunk = async (chunk: ChunkQuote, prepared?: Promise<Prepared>): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
-      update(chunk.id, { state: 'downloading' });
-      const ref = await download.downloadChunk.executeWithOptions({ ...DOWNLOAD_OPTIONS, summary: `download ${id} ${chunk.id}` }, [
-        { series: input.series, chunk, approvedCostUsd: approved },
-      ]);
-      update(chunk.id, { state: 'downloaded', bytes: ref.recordBytes, records: ref.records, costUsd: ref.costUsd ?? chunk.costUsd });
-      const host = hostOptions(ref.hostQueue, input.hostAffinityTimeout ?? '1 minute');
       try {
-        const validation = await download.validateChunk.executeWithOptions({ ...host, summary: `validate ${id} ${chunk.id}` }, [
-          { series: input.series, chunk: ref },
-        ]);
-        if (!validation.ok) {
-          update(chunk.id, { state: 'quarantined', detail: validation.summary, ref });
-          log.warn('chunk quarantined', { series: id, chunk: chunk.id, summary: validation.summary });
-          return;
-        }
-        update(chunk.id, { state: 'validated', detail: validation.summary });
-        const result = await download.loadChunk.executeWithOptions({ ...host, summary: `load ${id} ${chunk.id}` }, [
-          { series: input.series, chunk: ref, validationSummary: validation.summary },
+        const p = await (attempt === 0 && prepared ? prepared : prepare(chunk));
+        if (!p.ok) return;
+        const result = await download.loadChunk.executeWithOptions({ ...p.host, summary: `load ${id} ${chunk.id}` }, [
+          { series: input.series, chunk: p.ref, validationSummary: p.summary },
         ]);
         update(chunk.id, { state: 'loaded', rows: result.rows });
         return;
       } catch (err) {
         if (hostIsGone(err) && attempt < 3) {
-          log.warn('host holding the chunk is gone; downloading again', { series: id, chunk: chunk.id, host: ref.hostQueue });
+          log.warn('host holding the chunk is gone; downloading again', { series: id, chunk: chunk.id });
           continue;
         }
         update(chunk.id, { state: 'failed', detail: err instanceof Error ? err.message : String(err) });
@@ -136,14 +170,34 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
   };
 
   let processed = 0;
+  const continueNow = () => processed >= input.chunksPerRun || workflowInfo().continueAsNewSuggested;
+  /** the next chunk's download and validation, under way while the current chunk loads */
+  let prefetch: { id: string; prepared: Promise<Prepared> } | null = null;
   for (let i = 0; i < input.chunks.length; i++) {
     const chunk: ChunkQuote = input.chunks[i];
     if (chunk.alreadyLoaded) continue;
-    await processChunk(chunk);
+    const remaining = input.chunks.slice(i + 1);
+    const prepared = prefetch?.id === chunk.id ? prefetch.prepared : undefined;
+    prefetch = null;
+    const next = remaining.find((c) => !c.alreadyLoaded);
+    // no prefetch across a continue-as-new: the next run might download it again on another host
+    if (pipelined && next && processed + 1 < input.chunksPerRun && !workflowInfo().continueAsNewSuggested) {
+      const started = prepare(next);
+      // handled now, awaited later: a failed prefetch must not count as an unhandled rejection meanwhile
+      started.catch(() => undefined);
+      prefetch = { id: next.id, prepared: started };
+    }
+    try {
+      await processChunk(chunk, prepared);
+    } catch (err) {
+      // let a running prefetch settle (and record its ledger row) before failing the run
+      if (prefetch) await prefetch.prepared.catch(() => undefined);
+      throw err;
+    }
     processed++;
 
-    const remaining = input.chunks.slice(i + 1);
-    if (remaining.some((c) => !c.alreadyLoaded) && (processed >= input.chunksPerRun || workflowInfo().continueAsNewSuggested)) {
+    // a chunk whose download is under way is finished first
+    if (!prefetch && remaining.some((c) => !c.alreadyLoaded) && continueNow()) {
       const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
       await continueAsNew<typeof ingestSeries>({ ...input, chunks: remaining, done });
     }
