@@ -21,6 +21,7 @@ import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../logging/logger';
 import { createPipelineWorkers } from '../workers/create-workers';
 import { ZL_FULL } from '../test/support/zl-backfill';
+import { historyBreakdown } from './history-breakdown';
 import { machineLine } from './machine';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
 
   const direct: number[] = [];
   const temporal: number[] = [];
+  let breakdown: string[] = [];
   try {
     // warm the gateway's recording cache and the module graph once
     await new HistoricalClient({ apiKey: GATEWAY_TEST_KEY, baseUrl: gateway.url }).metadata.getRecordCount({ dataset: series.dataset, schema: series.schema, stypeIn: series.stypeIn, symbols: ['ZL.c.0'], start: '2010-06-06', end: '2026-08-12' });
@@ -106,10 +108,12 @@ async function main(): Promise<void> {
         const workers = await createPipelineWorkers({ env, logger });
         const running = workers.run();
         const client = await connectPipelineClient(env);
+        const started = new Date();
         const t0 = performance.now();
         const { handle } = await startBackfill(client, request);
         await handle.result();
         temporal.push(performance.now() - t0);
+        if (run === RUNS - 1) breakdown = await historyBreakdown(client.client, [handle.workflowId, `${handle.workflowId}/ohlcv-1d/ZL.c.0`], started);
         const rows = await rowsIn(env);
         await client.client.workflow.getHandle(handle.workflowId).terminate('bench cleanup').catch(() => undefined);
         workers.shutdown();
@@ -130,6 +134,8 @@ async function main(): Promise<void> {
   console.log(`direct activities : ${(d / 1000).toFixed(2)} s`);
   console.log(`through Temporal  : ${(t / 1000).toFixed(2)} s`);
   console.log(`ratio             : ${(t / d).toFixed(3)} (orchestration overhead ${(((t - d) / d) * 100).toFixed(1)}%; target ≤ 15%)`);
+  console.log(`\nwhere the last Temporal run's time went (event timestamps, backfill + ingestSeries runs):`);
+  for (const l of breakdown) console.log(`  ${l}`);
   console.log(machineLine());
   console.log(`repo: ${repoRoot}`);
 }
