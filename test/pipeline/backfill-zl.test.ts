@@ -69,20 +69,22 @@ describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal an
   it('downloads and validates the next chunk while the current one loads, one load at a time', async () => {
     const childId = 'backfill/GLBX.MDP3/ohlcv-1d/ZL.c.0/2010-06-06/2026-08-12/ohlcv-1d/ZL.c.0';
     const open = new Map<string, string>();
-    /** loads during which another chunk's download or validation was scheduled or finished */
+    /** loads whose open interval met another chunk's open download or validation */
     const overlapped = new Set<string>();
     let maxLoads = 0;
     const history = await h.client.client.workflow.getHandle(childId).fetchHistory();
-    const openLoads = () => [...open].filter(([, n]) => n === 'loadChunk').map(([id]) => id);
+    const openOf = (...names: string[]) => [...open].filter(([, n]) => names.includes(n)).map(([id]) => id);
+    const markOverlaps = () => {
+      if (openOf('downloadChunk', 'validateChunk').length) for (const id of openOf('loadChunk')) overlapped.add(id);
+    };
     for (const e of history.events ?? []) {
       const scheduled = e.activityTaskScheduledEventAttributes;
       const closed =
         e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
-      const name = scheduled ? scheduled.activityType?.name : closed ? open.get(String(closed.scheduledEventId)) : undefined;
-      if (name === 'downloadChunk' || name === 'validateChunk') for (const id of openLoads()) overlapped.add(id);
-      if (scheduled) open.set(String(e.eventId), name ?? '');
+      if (scheduled) open.set(String(e.eventId), scheduled.activityType?.name ?? '');
+      markOverlaps();
       if (closed) open.delete(String(closed.scheduledEventId));
-      maxLoads = Math.max(maxLoads, openLoads().length);
+      maxLoads = Math.max(maxLoads, openOf('loadChunk').length);
     }
     const overlaps = overlapped.size;
     // the latest run of the child (it continued as new after 24 chunks): most loads ran beside the next download
