@@ -1,10 +1,10 @@
 import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
+import { median } from './median';
 
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 const millis = (e: HistoryEvent): number => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
-const median = (xs: number[]) => (xs.length ? [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] : NaN);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 /**

@@ -19,6 +19,7 @@ import { parseTimeNs } from '../domain/time';
 import { marketDataDir } from '../test/support/market-data-dir';
 import { startBigQueryEmulator } from '../test/support/bigquery-emulator';
 import { machineLine } from './machine';
+import { median } from './median';
 
 interface ChunkFile {
   id: string;
@@ -51,7 +52,6 @@ async function loadAll(wh: Warehouse, files: ChunkFile[], symbols: string[], bef
 }
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rowsPerSecond = (r: { rows: number; ms: number }) => (r.rows / r.ms) * 1000;
 
 function report(label: string, r: { rows: number; inserted: number; ms: number; decodeMs: number }): void {

@@ -24,11 +24,11 @@ import { createPipelineWorkers } from '../workers/create-workers';
 import { ZL_FULL } from '../test/support/zl-backfill';
 import { historyBreakdown } from './history-breakdown';
 import { machineLine } from './machine';
+import { median } from './median';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const request = ZL_FULL;
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
   const dataDir = parseEnv().MARKET_DATA_DIR;
