@@ -30,19 +30,17 @@ export interface BarLineage {
 /**
  * Appends validated bar columns (whole-µs ts_event, |price| < 1e18 raw, volume ≤ i64 max) straight into a bar
  * table through `appender`, in the table's own types: no staging copy and no INSERT … SELECT with casts, which
- * made up most of a first load's time. Throws before writing anything if the appender's columns are not a bar
- * table's.
+ * made up most of a first load's time. Returns false, appending nothing, when the appender's column types are
+ * not exactly a bar table's (e.g. a column added since the table was checked).
  */
 export function appendBarRows(
   appender: DuckDBAppender,
   columns: OhlcvColumns,
   symbolAt: (i: number) => string | null,
   lineage: BarLineage,
-): void {
+): boolean {
   const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i).toString());
-  if (types.join() !== BAR_TABLE_DUCKDB_TYPES.join()) {
-    throw new RangeError(`not a bar table's column types: ${types.join(', ')}`);
-  }
+  if (types.join() !== BAR_TABLE_DUCKDB_TYPES.join()) return false;
   appendColumns(appender, columns.length, [
     nanosToMicros(columns.ts_event),
     widenToBigint(columns.rtype),
@@ -58,4 +56,5 @@ export function appendBarRows(
     constant(duckdb.create_varchar(lineage.chunkId)),
     constant(duckdb.create_timestamp({ micros: lineage.ingestedAtNs / 1000n })),
   ]);
+  return true;
 }

@@ -81,6 +81,7 @@ function acquireInstance(file: string): { key: string; entry: SharedInstance } {
 export class DuckDbWarehouse implements Warehouse {
   readonly kind = 'duckdb' as const;
   private readonly ensuredBars = new Set<string>();
+  /** per table: whether its columns are exactly the spec's, in order (learnt by ensureSpecs) */
   private readonly specLayout = new Map<string, boolean>();
   private closed = false;
 
@@ -165,7 +166,16 @@ export class DuckDbWarehouse implements Warehouse {
       if (existing?.kind === 'view') {
         throw new WarehouseInputError(`${qualifiedName(spec)} exists as a view, want a table`);
       }
-      plans.push({ spec, plan: planTable(spec, existing?.columns ?? null, (c) => d.columnType(c.type), qualifiedName(spec)) });
+      const plan = planTable(spec, existing?.columns ?? null, (c) => d.columnType(c.type), qualifiedName(spec));
+      plans.push({ spec, plan });
+      // only a table with exactly the spec's columns, in order, takes the direct append (appendIntoEmptyScope)
+      this.specLayout.set(
+        spec.name,
+        plan.action === 'create' ||
+          (plan.action === 'none' &&
+            existing!.columns.length === spec.columns.length &&
+            existing!.columns.every((col, i) => col.name === spec.columns[i].name && col.type === d.columnType(spec.columns[i].type))),
+      );
     }
     for (const { spec, plan } of plans) {
       if (plan.action === 'none') continue;
@@ -288,7 +298,9 @@ export class DuckDbWarehouse implements Warehouse {
     ingestedAtNs: bigint,
     hooks: LoadTestHooks,
   ): Promise<boolean> {
-    if (!(await this.hasSpecLayout(spec))) return false;
+    // column names as ensureSpecs found them (ensureBarTable has run it for this table; unknown: take the MERGE);
+    // the appender re-checks the types, free, in case a column was added since
+    if (this.specLayout.get(spec.name) !== true) return false;
     const c = d.ident(scope.column);
     return this.inTransaction(async () => {
       const present = await this.exec(
@@ -297,7 +309,8 @@ export class DuckDbWarehouse implements Warehouse {
       if (present.length > 0) return false;
       const appender = await this.conn.createAppender(spec.name, spec.dataset);
       try {
-        appendBarRows(appender, input.columns, symbolAt, { dataset: input.chunk.dataset, chunkId: input.chunk.chunkId, ingestedAtNs });
+        const lineage = { dataset: input.chunk.dataset, chunkId: input.chunk.chunkId, ingestedAtNs };
+        if (!appendBarRows(appender, input.columns, symbolAt, lineage)) return false;
       } finally {
         appender.closeSync();
       }
@@ -305,20 +318,6 @@ export class DuckDbWarehouse implements Warehouse {
       if (hooks.failAfter === 'stage') throw new WarehouseInjectedFailure('stage');
       return true;
     });
-  }
-
-  /** Whether the table's columns are the spec's, by name, type and order (checked once per table). */
-  private async hasSpecLayout(spec: TableSpec): Promise<boolean> {
-    let same = this.specLayout.get(spec.name);
-    if (same === undefined) {
-      const existing = await this.existingColumns(spec.dataset, spec.name);
-      same =
-        existing?.kind === 'table' &&
-        existing.columns.length === spec.columns.length &&
-        existing.columns.every((col, i) => col.name === spec.columns[i].name && col.type === d.columnType(spec.columns[i].type));
-      this.specLayout.set(spec.name, same);
-    }
-    return same;
   }
 
   /**
