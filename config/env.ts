@@ -18,6 +18,8 @@ export const envSchema = z.object({
   FRED_BASE_URL: z.url().default('https://api.stlouisfed.org'),
   WAREHOUSE: z.enum(['duckdb', 'bigquery']).default('duckdb'),
   DUCKDB_PATH: z.string().min(1).default(path.join(repoRoot, '.data', 'warehouse.duckdb')),
+  /** DuckDB worker threads; absent = all cores but one (see duckdbThreads) */
+  DUCKDB_THREADS: z.coerce.number().int().min(1).max(1024).optional(),
   GOOGLE_CLOUD_PROJECT: z.string().min(1).optional(),
   BIGQUERY_API_ENDPOINT: optionalUrl,
   DATA_DIR: z.string().min(1).default(path.join(repoRoot, '.data', 'chunks')),

@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
@@ -50,7 +51,17 @@ interface SharedInstance {
 }
 const sharedInstances = new Map<string, SharedInstance>();
 
-function acquireInstance(file: string): { key: string; entry: SharedInstance } {
+/**
+ * DuckDB's default is one thread per core. A worker's loads are small and one at a time per file, while the same
+ * cores run the worker's workflow tasks, downloads and the Temporal server: leaving one core free cut the CPU of
+ * bench:pipeline's DuckDB work by ~1 s per run and sped up both of its paths (bench:load's first load stays above
+ * 500k rows/s; its final checkpoint is slower). DUCKDB_THREADS overrides it, e.g. for heavy ad-hoc queries.
+ */
+export function duckdbThreads(configured?: number): number {
+  return configured ?? Math.max(1, availableParallelism() - 1);
+}
+
+function acquireInstance(file: string, threads?: number): { key: string; entry: SharedInstance } {
   // ':memory:' databases are private to each open
   const key = file === ':memory:' ? `:memory:#${Math.random()}` : path.resolve(file);
   let entry = sharedInstances.get(key);
@@ -63,6 +74,8 @@ function acquireInstance(file: string): { key: string; entry: SharedInstance } {
         // the default 16 MiB checkpoints every few bar chunks, each rewriting the table's last row groups: 64 MiB
         // cut a 32-chunk first load by ~90 ms of ~600 (bench/load.bench.ts). The WAL is durable either way.
         checkpoint_threshold: '64MB',
+        // the first open of a file decides; later opens share its instance
+        threads: String(duckdbThreads(threads)),
       }),
       refs: 0,
       queue: Promise.resolve(),
@@ -92,9 +105,9 @@ export class DuckDbWarehouse implements Warehouse {
     private readonly log: Logger,
   ) {}
 
-  static async open(file: string, log: Logger = createLogger({ name: 'warehouse' })): Promise<DuckDbWarehouse> {
+  static async open(file: string, log: Logger = createLogger({ name: 'warehouse' }), options: { threads?: number } = {}): Promise<DuckDbWarehouse> {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const shared = acquireInstance(file);
+    const shared = acquireInstance(file, options.threads);
     try {
       const instance = await shared.entry.instance;
       const conn = await instance.connect();

@@ -90,7 +90,7 @@ export interface Warehouse {
 }
 
 export type WarehouseConfig =
-  | { kind: 'duckdb'; path: string }
+  | { kind: 'duckdb'; path: string; threads?: number }
   | { kind: 'bigquery'; projectId: string; apiEndpoint?: string; location?: string; datasetPrefix?: string; autoRetry?: boolean; insertFastPath?: boolean };
 
 /** Test-only hooks: simulate a crash between steps of a load. Not for production callers. */
@@ -101,15 +101,15 @@ export interface LoadTestHooks {
 export async function createWarehouse(config: WarehouseConfig): Promise<Warehouse> {
   if (config.kind === 'duckdb') {
     const { DuckDbWarehouse } = await import('./duckdb-warehouse');
-    return DuckDbWarehouse.open(config.path);
+    return DuckDbWarehouse.open(config.path, undefined, { threads: config.threads });
   }
   const { BigQueryWarehouse } = await import('./bigquery-warehouse');
   return BigQueryWarehouse.open(config);
 }
 
-/** WAREHOUSE (duckdb|bigquery), DUCKDB_PATH, GOOGLE_CLOUD_PROJECT, BIGQUERY_API_ENDPOINT. */
+/** WAREHOUSE (duckdb|bigquery), DUCKDB_PATH, DUCKDB_THREADS, GOOGLE_CLOUD_PROJECT, BIGQUERY_API_ENDPOINT. */
 export async function createWarehouseFromEnv(env: Env): Promise<Warehouse> {
-  if (env.WAREHOUSE === 'duckdb') return createWarehouse({ kind: 'duckdb', path: env.DUCKDB_PATH });
+  if (env.WAREHOUSE === 'duckdb') return createWarehouse({ kind: 'duckdb', path: env.DUCKDB_PATH, threads: env.DUCKDB_THREADS });
   if (!env.GOOGLE_CLOUD_PROJECT) {
     const { ConfigError } = await import('../../config/env');
     throw new ConfigError('GOOGLE_CLOUD_PROJECT is required when WAREHOUSE=bigquery');
