@@ -157,7 +157,7 @@ export function createActivities(deps: PipelineDeps) {
         }
         log.info({ series: seriesId(series), chunks: chunks.length }, 'series quoted');
         return { chunks, available };
-      });
+      }, { heartbeats: 'own' });
     },
 
     /**
@@ -209,7 +209,7 @@ export function createActivities(deps: PipelineDeps) {
         );
         log.info({ series: location.series, chunk: chunk.id, records: manifest.records, resumes: manifest.resumes }, 'chunk downloaded');
         return ref(manifest, false);
-      });
+      }, { heartbeats: 'own' });
     },
 
     /** Structural, OHLC and market checks; errors quarantine the chunk (never loaded), warnings are reported. */

@@ -175,7 +175,7 @@ export function createDailyActivities(deps: PipelineDeps) {
             providerEnd = to;
           }
         }
-      });
+      }, { heartbeats: 'own' });
     },
 
     /**

@@ -37,10 +37,43 @@ export function toActivityFailure(err: unknown): unknown {
   });
 }
 
-export async function asActivity<T>(fn: () => Promise<T>): Promise<T> {
+export interface AsActivityOptions {
+  /**
+   * `keepAlive` (default): heartbeat while the activity runs, three times per heartbeat timeout (or every
+   * `keepAliveEveryMs`; the SDK sends at most one per 0.8 × timeout). `own`: the activity heartbeats its progress
+   * itself, and a stall between its heartbeats must time it out (a download stuck on the network).
+   */
+  heartbeats?: 'keepAlive' | 'own';
+  keepAliveEveryMs?: number;
+}
+
+
+/**
+ * Runs an activity body: errors become Temporal failures (see toActivityFailure), and unless the activity reports
+ * its own progress, it heartbeats while it runs. Without that, a load or feature build longer than its heartbeat
+ * timeout was taken for a dead worker and retried, however healthy, and it never learnt of a cancellation.
+ */
+export async function asActivity<T>(fn: () => Promise<T>, options: AsActivityOptions = {}): Promise<T> {
+  const stop = options.heartbeats === 'own' ? () => undefined : keepAlive(options.keepAliveEveryMs);
   try {
     return await fn();
   } catch (err) {
     throw toActivityFailure(err);
+  } finally {
+    stop();
   }
+}
+
+/** Heartbeats the running activity until the returned function is called; a no-op outside one. */
+function keepAlive(everyMs?: number): () => void {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return () => undefined;
+  }
+  // without a heartbeat timeout, heartbeats still deliver a cancellation
+  const interval = everyMs ?? Math.max(100, Math.floor((ctx.info.heartbeatTimeoutMs || 15_000) / 3));
+  const timer = setInterval(() => ctx.heartbeat(), interval);
+  return () => clearInterval(timer);
 }
