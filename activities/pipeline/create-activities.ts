@@ -134,6 +134,33 @@ export function createActivities(deps: PipelineDeps) {
     });
   }
 
+  /** Validates a stored chunk; one that fails is quarantined on this host and recorded in the ledger. */
+  async function validateStoredChunkRef(input: { series: SeriesKey; chunk: ChunkRef }): Promise<ValidationOutcome> {
+    const { series, chunk } = input;
+    const location = locationFor(series, chunk.chunkId);
+    const { report } = await validateStoredChunk(deps.store, location, { schema: series.schema, start: chunk.start, end: chunk.end });
+    const reportFile = deps.store.paths(location).report;
+    await deps.store.writeAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
+    const errors = report.rules.filter((r) => r.severity === 'error' && r.count > 0).length;
+    const warnings = report.rules.filter((r) => r.severity === 'warning' && r.count > 0).length;
+    if (!report.ok) {
+      await deps.store.quarantine(location);
+      await withWarehouse(deps, (w) =>
+        w.recordLedger(
+          ledgerRow(series, { id: chunk.chunkId, start: chunk.start, end: chunk.end }, {
+            status: 'quarantined',
+            sha256: chunk.sha256,
+            cost_usd: chunk.costUsd,
+            validation: report.summary,
+            error: report.summary,
+          }),
+        ),
+      );
+      log.warn({ series: location.series, chunk: chunk.chunkId, summary: report.summary }, 'chunk quarantined');
+    }
+    return { ok: report.ok, summary: report.summary, errors, warnings, reportFile };
+  }
+
   return {
     /** Plans the series' half-year chunks within the dataset's range and prices every chunk not yet loaded. */
     async quoteSeries(input: { series: SeriesKey; start: string; end: string }): Promise<{ chunks: ChunkQuote[]; available: { start: string; end: string } }> {
@@ -214,30 +241,19 @@ export function createActivities(deps: PipelineDeps) {
 
     /** Structural, OHLC and market checks; errors quarantine the chunk (never loaded), warnings are reported. */
     async validateChunk(input: { series: SeriesKey; chunk: ChunkRef }): Promise<ValidationOutcome> {
+      return asActivity(() => validateStoredChunkRef(input));
+    },
+
+    /**
+     * validateChunk as a local activity on the worker running the workflow, sparing a round trip through the server:
+     * null when this worker's store does not hold the chunk's file (same sha256), and the workflow then validates
+     * it on the worker that downloaded it.
+     */
+    async validateChunkHere(input: { series: SeriesKey; chunk: ChunkRef }): Promise<ValidationOutcome | null> {
       return asActivity(async () => {
-        const { series, chunk } = input;
-        const location = locationFor(series, chunk.chunkId);
-        const { report } = await validateStoredChunk(deps.store, location, { schema: series.schema, start: chunk.start, end: chunk.end });
-        const reportFile = deps.store.paths(location).report;
-        await deps.store.writeAtomic(reportFile, `${JSON.stringify(report, null, 2)}\n`);
-        const errors = report.rules.filter((r) => r.severity === 'error' && r.count > 0).length;
-        const warnings = report.rules.filter((r) => r.severity === 'warning' && r.count > 0).length;
-        if (!report.ok) {
-          await deps.store.quarantine(location);
-          await withWarehouse(deps, (w) =>
-            w.recordLedger(
-              ledgerRow(series, { id: chunk.chunkId, start: chunk.start, end: chunk.end }, {
-                status: 'quarantined',
-                sha256: chunk.sha256,
-                cost_usd: chunk.costUsd,
-                validation: report.summary,
-                error: report.summary,
-              }),
-            ),
-          );
-          log.warn({ series: location.series, chunk: chunk.chunkId, summary: report.summary }, 'chunk quarantined');
-        }
-        return { ok: report.ok, summary: report.summary, errors, warnings, reportFile };
+        const manifest = await deps.store.readManifest(locationFor(input.series, input.chunk.chunkId)).catch(() => null);
+        if (!manifest || manifest.sha256 !== input.chunk.sha256) return null;
+        return validateStoredChunkRef(input);
       });
     },
 
