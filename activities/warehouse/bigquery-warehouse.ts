@@ -81,11 +81,13 @@ function isNotFound(err: unknown): boolean {
   return (err as ApiErrorLike)?.code === 404;
 }
 
-function toQueryError(err: unknown, what: string): WarehouseError {
+export function toQueryError(err: unknown, what: string): WarehouseError {
   if (err instanceof WarehouseError) return err;
   const e = err as ApiErrorLike;
   const reason = e?.errors?.[0]?.reason ?? null;
-  const retryable = e?.code === 429 || e?.code === 503 || reason === 'backendError' || reason === 'rateLimitExceeded';
+  // two DML statements changing one partition at once: one fails and may simply run again (loads are idempotent)
+  const concurrentUpdate = /could not serialize access to table .* due to concurrent update/i.test(e?.message ?? '');
+  const retryable = e?.code === 429 || e?.code === 503 || reason === 'backendError' || reason === 'rateLimitExceeded' || concurrentUpdate;
   // no `cause`: the client's error carries the HTTP request, whose headers hold the bearer token
   const message = (e?.message ?? String(err)).slice(0, 600); // the emulator appends whole Go stack traces
   return new WarehouseQueryError('bigquery', `${what}: ${message}${e?.code ? ` (HTTP ${e.code})` : ''}`, { reason, retryable });
