@@ -37,6 +37,13 @@ export const PIPELINED_CHUNKS_PATCH = 'pipelined-chunks';
  */
 export const LOCAL_VALIDATION_PATCH = 'local-validation';
 
+/**
+ * Patch id (on the pipelined path): a chunk's load is scheduled as soon as the chunk is validated, while the
+ * previous chunk still loads; the worker runs one load of a series at a time, so the next one starts the moment the
+ * current one ends, without a task round trip through the server in between.
+ */
+export const OVERLAPPED_LOADS_PATCH = 'overlapped-loads';
+
 const DOWNLOAD_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   // a killed worker is noticed within this and the download resumes on another attempt
@@ -132,6 +139,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
 
   const pipelined = patched(PIPELINED_CHUNKS_PATCH);
   const validateLocally = pipelined && patched(LOCAL_VALIDATION_PATCH);
+  const overlapLoads = validateLocally && patched(OVERLAPPED_LOADS_PATCH);
   // with two chunks in flight, a cancelled run waits for its activities to stop, so that once it reports cancelled
   // nothing of it is still writing (TRY_CANCEL left a load finishing after the run had ended)
   const cancellation: Pick<ActivityOptions, 'cancellationType'> = pipelined
@@ -159,6 +167,21 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
     return { ref, ok: validation.ok, summary: validation.summary, host };
   };
 
+  /** the chunks not loaded yet, in order, each with the chunks after it */
+  function* chunksToLoad(): Generator<{ chunk: ChunkQuote; remaining: ChunkQuote[] }> {
+    for (let i = 0; i < input.chunks.length; i++) {
+      if (!input.chunks[i].alreadyLoaded) yield { chunk: input.chunks[i], remaining: input.chunks.slice(i + 1) };
+    }
+  }
+
+  /** a chunk's download and validation, started now and awaited later (as the chunk ahead of the current one) */
+  const startPrepare = (chunk: ChunkQuote): { id: string; prepared: Promise<Prepared> } => {
+    const prepared = prepare(chunk);
+    // handled now, awaited later: a failure must not count as an unhandled rejection meanwhile
+    prepared.catch(() => undefined);
+    return { id: chunk.id, prepared };
+  };
+
   /**
    * download → validate → load one chunk (the first two may be under way already: `prepared`); a vanished host
    * means downloading again elsewhere
@@ -184,38 +207,75 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
     }
   };
 
-  let processed = 0;
-  const continueNow = () => processed >= input.chunksPerRun || workflowInfo().continueAsNewSuggested;
-  /** the next chunk's download and validation, under way while the current chunk loads */
-  let prefetch: { id: string; prepared: Promise<Prepared> } | null = null;
-  for (let i = 0; i < input.chunks.length; i++) {
-    const chunk: ChunkQuote = input.chunks[i];
-    if (chunk.alreadyLoaded) continue;
-    const remaining = input.chunks.slice(i + 1);
-    const prepared = prefetch?.id === chunk.id ? prefetch.prepared : undefined;
-    prefetch = null;
-    const next = remaining.find((c) => !c.alreadyLoaded);
-    // no prefetch across a continue-as-new: the next run might download it again on another host
-    if (pipelined && next && processed + 1 < input.chunksPerRun && !workflowInfo().continueAsNewSuggested) {
-      const started = prepare(next);
-      // handled now, awaited later: a failed prefetch must not count as an unhandled rejection meanwhile
-      started.catch(() => undefined);
-      prefetch = { id: next.id, prepared: started };
-    }
-    try {
-      await processChunk(chunk, prepared);
-    } catch (err) {
-      // let a running prefetch settle (and record its ledger row) before failing the run
-      if (prefetch) await prefetch.prepared.catch(() => undefined);
-      throw err;
-    }
-    processed++;
+  if (overlapLoads) await processOverlapped();
+  else await processInTurn();
 
-    // a chunk whose download is under way is finished first
-    if (!prefetch && remaining.some((c) => !c.alreadyLoaded) && continueNow()) {
-      const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
-      await continueAsNew<typeof ingestSeries>({ ...input, chunks: remaining, done });
+  /** one chunk at a time; pipelined: the next chunk downloads and validates while the current one loads */
+  async function processInTurn(): Promise<void> {
+    let processed = 0;
+    const continueNow = () => processed >= input.chunksPerRun || workflowInfo().continueAsNewSuggested;
+    /** the next chunk's download and validation, under way while the current chunk loads */
+    let prefetch: { id: string; prepared: Promise<Prepared> } | null = null;
+    for (const { chunk, remaining } of chunksToLoad()) {
+      const prepared = prefetch?.id === chunk.id ? prefetch.prepared : undefined;
+      prefetch = null;
+      const next = remaining.find((c) => !c.alreadyLoaded);
+      // no prefetch across a continue-as-new: the next run might download it again on another host
+      if (pipelined && next && processed + 1 < input.chunksPerRun && !workflowInfo().continueAsNewSuggested) prefetch = startPrepare(next);
+      try {
+        await processChunk(chunk, prepared);
+      } catch (err) {
+        // let a running prefetch settle (and record its ledger row) before failing the run
+        if (prefetch) await prefetch.prepared.catch(() => undefined);
+        throw err;
+      }
+      processed++;
+
+      // a chunk whose download is under way is finished first
+      if (!prefetch && remaining.some((c) => !c.alreadyLoaded) && continueNow()) {
+        const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
+        await continueAsNew<typeof ingestSeries>({ ...input, chunks: remaining, done });
+      }
     }
+  }
+
+  /**
+   * Like the pipelined path, and each chunk's load is scheduled once it is validated, beside the previous chunk's
+   * load (the worker holds it until that one ends). At most two chunks in flight; none across a continue-as-new.
+   */
+  async function processOverlapped(): Promise<void> {
+    let processed = 0;
+    let prefetch: { id: string; prepared: Promise<Prepared> } | null = null;
+    /** the previous chunk, loading (or about to) */
+    let previous: Promise<void> | null = null;
+    const finish = async (chunk: Promise<void>, others: (Promise<unknown> | null | undefined)[]) => {
+      try {
+        await chunk;
+      } catch (err) {
+        // let everything in flight settle (and record its ledger rows) before failing the run
+        await Promise.allSettled(others.filter(Boolean));
+        throw err;
+      }
+      processed++;
+    };
+    for (const { chunk, remaining } of chunksToLoad()) {
+      const prepared = prefetch?.id === chunk.id ? prefetch.prepared : undefined;
+      prefetch = null;
+      const current = processChunk(chunk, prepared);
+      // handled now, awaited later: a failure must not count as an unhandled rejection meanwhile
+      current.catch(() => undefined);
+      if (previous) await finish(previous, [current]);
+      previous = current;
+      const next = remaining.find((c) => !c.alreadyLoaded);
+      // no prefetch across a continue-as-new: the next run might download it again on another host
+      if (next && processed + 2 <= input.chunksPerRun && !workflowInfo().continueAsNewSuggested) prefetch = startPrepare(next);
+      if (!prefetch && remaining.some((c) => !c.alreadyLoaded) && (processed + 1 >= input.chunksPerRun || workflowInfo().continueAsNewSuggested)) {
+        await finish(current, []);
+        const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
+        await continueAsNew<typeof ingestSeries>({ ...input, chunks: remaining, done });
+      }
+    }
+    if (previous) await finish(previous, [prefetch?.prepared]);
   }
 
   // optional operator review of quarantined chunks: re-download or accept, each recorded in the ledger

@@ -17,6 +17,7 @@ import { detectContinuousRolls } from '../futures/rolls';
 import { rollCalendarRows, symbologyRowsFromMetadata } from '../futures/instrument-rows';
 import { BAR_TABLE } from '../../domain/databento-enums';
 import { type PipelineDeps, withWarehouse } from './pipeline-deps';
+import { KeyedMutex } from './keyed-mutex';
 import { asActivity } from './to-activity-failure';
 
 /** A downloaded chunk as workflows see it: a reference, never the bars. */
@@ -78,6 +79,15 @@ function ledgerRow(series: SeriesKey, chunk: { id: string; start: string; end: s
   };
 }
 
+/** The running activity's cancellation signal (none outside an activity). */
+function cancellationSignal(): AbortSignal | undefined {
+  try {
+    return Context.current().cancellationSignal;
+  } catch {
+    return undefined;
+  }
+}
+
 function safeActivityInfo() {
   try {
     return Context.current().info;
@@ -88,6 +98,9 @@ function safeActivityInfo() {
 
 export function createActivities(deps: PipelineDeps) {
   const log = deps.logger.child({ component: 'activities' });
+  /** one load per series at a time in this worker: a load's bars, symbology and ledger row stay together, and two
+   * MERGEs of one series never race for the same BigQuery partition */
+  const seriesLoads = new KeyedMutex();
 
   async function previousLedger(series: SeriesKey): Promise<Map<string, LedgerRow>> {
     return withWarehouse(deps, async (w) => {
@@ -96,13 +109,17 @@ export function createActivities(deps: PipelineDeps) {
     });
   }
 
-  /** Staged MERGE of a stored chunk and its ledger row (status `loaded`, or `accepted` after an operator's review). */
+  /**
+   * Staged MERGE of a stored chunk and its ledger row (status `loaded`, or `accepted` after an operator's review).
+   * The file is read and decoded at once; the warehouse work waits while this worker loads another chunk of the
+   * series (the workflow starts the next load before the current one ends, so no task round trip sits between).
+   */
   async function loadStored(series: SeriesKey, chunk: ChunkRef, status: 'loaded' | 'accepted', validationSummary?: string): Promise<LoadOutcome> {
     const location = locationFor(series, chunk.chunkId);
     const { bytes, manifest } = await deps.store.readVerified(location);
     const { metadata, columns } = decodeOhlcvColumns(bytes);
     const symbols = TsSymbolMap.fromMetadata(metadata);
-    return withWarehouse(deps, async (w) => {
+    return seriesLoads.run(seriesId(series), () => withWarehouse(deps, async (w) => {
       const result = await w.loadBars({
         chunk: {
           chunkId: chunk.chunkId,
@@ -131,7 +148,7 @@ export function createActivities(deps: PipelineDeps) {
       );
       log.info({ series: location.series, chunk: chunk.chunkId, status, ...result }, 'chunk loaded');
       return result;
-    });
+    }), cancellationSignal());
   }
 
   /** Validates a stored chunk; one that fails is quarantined on this host and recorded in the ledger. */
