@@ -162,6 +162,9 @@ async function main(): Promise<void> {
   console.log(`direct activities : ${(d / 1000).toFixed(2)} s (the workflow's order: next chunk prepared, and its load queued, during each load)`);
   console.log(`through Temporal  : ${(t / 1000).toFixed(2)} s`);
   console.log(`ratio             : ${(t / d).toFixed(3)} (orchestration overhead ${(((t - d) / d) * 100).toFixed(1)}%; target ≤ 15%)`);
+  // each run's Temporal time over the direct time measured just before it: this machine's speed drifts between runs
+  const paired = temporal.map((x, i) => x / direct[i]).sort((a, b) => a - b);
+  console.log(`per-run ratios    : median ${median(paired).toFixed(3)}, range ${paired[0].toFixed(3)}–${paired.at(-1)!.toFixed(3)} over ${paired.length} pairs`);
   console.log(`for reference     : a plain sequential loop of the same activities takes ${(q / 1000).toFixed(2)} s (Temporal / loop ${(t / q).toFixed(3)})`);
   console.log(`\nwhere the last Temporal run's time went (event timestamps, backfill + ingestSeries runs):`);
   for (const l of breakdown) console.log(`  ${l}`);
