@@ -19,6 +19,13 @@ const isoTime = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$|^\d+$/, 'ISO 8601 date/datetime or integer nanoseconds');
 
+/**
+ * A chunk adds ~13 events to an ingestSeries history: 100 chunks are ~1,300 events, a third of the point where the
+ * server suggests continuing as new (4k) and far below the 10,240 warning. Each continue-as-new drains the pipeline
+ * (no chunk is prepared across it), so fewer of them keep a long backfill moving; 24 cost a drain every 300 events.
+ */
+export const DEFAULT_CHUNKS_PER_RUN = 100;
+
 export const backfillInputSchema = z
   .object({
     dataset: z.string().min(1).default('GLBX.MDP3'),
@@ -33,8 +40,8 @@ export const backfillInputSchema = z
     approvalTimeout: z.string().min(1).default('7 days'),
     /** child ingestSeries workflows running at once */
     maxConcurrentSeries: z.number().int().min(1).max(100).default(4),
-    /** chunks per ingestSeries run before continue-as-new */
-    chunksPerRun: z.number().int().min(1).max(500).default(24),
+    /** chunks per ingestSeries run before continue-as-new (see DEFAULT_CHUNKS_PER_RUN) */
+    chunksPerRun: z.number().int().min(1).max(500).default(DEFAULT_CHUNKS_PER_RUN),
     /** how long a series with quarantined chunks waits for resolveQuarantine decisions; '0s' = report and finish */
     quarantineReviewTimeout: z.string().min(1).default('0s'),
     /** how long a chunk's validate/load waits for the worker holding its file before it is downloaded again elsewhere */

@@ -17,7 +17,7 @@ import type { AnalyticsActivities } from '../activities/analytics/create-analyti
 import type { DailyActivities, DailyPlan, RecentChunkCheck } from '../activities/pipeline/daily-activities';
 import { ohlcvSchemaSchema, stypeSchema } from '../domain/databento-enums';
 import { Dataset, PipelineStage, Schema, Symbols, seriesSearchAttributes } from '../domain/search-attributes';
-import { type SeriesKey, seriesId } from '../domain/series';
+import { DEFAULT_CHUNKS_PER_RUN, type SeriesKey, seriesId } from '../domain/series';
 import { ingestSeries } from './ingest-series';
 import { issueLines } from '../domain/issue-lines';
 
@@ -41,7 +41,7 @@ export const dailyIngestInputSchema = z
       .default(null),
     /** rebuild features and publish a forecast when something changed */
     buildFeatures: z.boolean().default(true),
-    chunksPerRun: z.number().int().min(1).max(500).default(24),
+    chunksPerRun: z.number().int().min(1).max(500).default(DEFAULT_CHUNKS_PER_RUN),
     hostAffinityTimeout: z.string().min(1).default('1 minute'),
   })
   .refine((v) => v.series.length > 0 || v.fred !== null, { message: 'nothing to do: give series or fred', path: ['series'] });

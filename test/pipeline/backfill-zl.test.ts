@@ -90,7 +90,7 @@ describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal an
       maxLoads = Math.max(maxLoads, openOf('loadChunk').length);
     }
     const overlaps = overlapped.size;
-    // the latest run of the child (it continued as new after 24 chunks): most loads ran beside the next download
+    // the child's run (34 chunks, one run): most loads ran beside the next download
     expect(overlaps).toBeGreaterThan(5);
     expect(queuedLoads).toBeGreaterThan(5);
     // never more than the current load and the next one waiting its turn (the worker runs them one at a time)
