@@ -240,8 +240,11 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
   }
 
   /**
-   * Like the pipelined path, and each chunk's load is scheduled once it is validated, beside the previous chunk's
-   * load (the worker holds it until that one ends). At most two chunks in flight; none across a continue-as-new.
+   * Each chunk's load is scheduled once it is validated, beside the previous chunk's load (the worker holds it until
+   * that one ends), and the chunk after it is already downloading: the previous chunk loading, the current one
+   * queued or being prepared, the next one being prepared. Three chunks at most in flight (two loads, of which one
+   * runs); none across a continue-as-new. With two, the next chunk's download and validation, plus two workflow
+   * tasks, took about as long as a load, so loads still waited for them.
    */
   async function processOverlapped(): Promise<void> {
     let processed = 0;
@@ -264,11 +267,11 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
       const current = processChunk(chunk, prepared);
       // handled now, awaited later: a failure must not count as an unhandled rejection meanwhile
       current.catch(() => undefined);
-      if (previous) await finish(previous, [current]);
-      previous = current;
       const next = remaining.find((c) => !c.alreadyLoaded);
       // no prefetch across a continue-as-new: the next run might download it again on another host
-      if (next && processed + 2 <= input.chunksPerRun && !workflowInfo().continueAsNewSuggested) prefetch = startPrepare(next);
+      if (next && processed + 3 <= input.chunksPerRun && !workflowInfo().continueAsNewSuggested) prefetch = startPrepare(next);
+      if (previous) await finish(previous, [current, prefetch?.prepared]);
+      previous = current;
       if (!prefetch && remaining.some((c) => !c.alreadyLoaded) && (processed + 1 >= input.chunksPerRun || workflowInfo().continueAsNewSuggested)) {
         await finish(current, []);
         const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
