@@ -72,6 +72,8 @@ function keepAlive(everyMs?: number): () => void {
   } catch {
     return () => undefined;
   }
+  // a local activity cannot heartbeat: the worker keeps its workflow task alive instead
+  if (ctx.info.isLocal) return () => undefined;
   // without a heartbeat timeout, heartbeats still deliver a cancellation
   const interval = everyMs ?? Math.max(100, Math.floor((ctx.info.heartbeatTimeoutMs || 15_000) / 3));
   const timer = setInterval(() => ctx.heartbeat(), interval);

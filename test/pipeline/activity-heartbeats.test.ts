@@ -40,6 +40,14 @@ describe('activity heartbeats', () => {
     expect(beats).toBe(atEnd);
   });
 
+  it('never heartbeats from a local activity (its workflow task is kept alive instead)', async () => {
+    const env = new MockActivityEnvironment({ isLocal: true });
+    let beats = 0;
+    env.on('heartbeat', () => beats++);
+    await env.run(() => asActivity(() => sleep(130), { keepAliveEveryMs: 20 }));
+    expect(beats).toBe(0);
+  });
+
   it('leaves an activity that heartbeats its own progress alone, so a stall still times it out', async () => {
     const beats = await heartbeatsOf(() => asActivity(() => sleep(130), { heartbeats: 'own', keepAliveEveryMs: 20 }));
     expect(beats).toBe(0);
