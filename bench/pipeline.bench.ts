@@ -29,7 +29,9 @@ import { historyBreakdown } from './history-breakdown';
 import { machineLine } from './machine';
 import { median } from './median';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+// this machine's speed drifts by 20% or more from minute to minute: fewer than ~7 interleaved runs give a ratio that
+// moves by several points between invocations
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const request = ZL_FULL;
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
 
