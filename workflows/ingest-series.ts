@@ -67,6 +67,12 @@ interface Prepared {
   host: ActivityOptions;
 }
 
+/** A chunk whose download and validation are under way ahead of its turn. */
+interface Prefetch {
+  id: string;
+  prepared: Promise<Prepared>;
+}
+
 /** Activities that read the chunk file run on the worker that downloaded it (its own task queue). */
 function hostOptions(taskQueue: string, affinityTimeout: string): ActivityOptions {
   return {
@@ -175,7 +181,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
   }
 
   /** a chunk's download and validation, started now and awaited later (as the chunk ahead of the current one) */
-  const startPrepare = (chunk: ChunkQuote): { id: string; prepared: Promise<Prepared> } => {
+  const startPrepare = (chunk: ChunkQuote): Prefetch => {
     const prepared = prepare(chunk);
     // handled now, awaited later: a failure must not count as an unhandled rejection meanwhile
     prepared.catch(() => undefined);
@@ -215,7 +221,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
     let processed = 0;
     const continueNow = () => processed >= input.chunksPerRun || workflowInfo().continueAsNewSuggested;
     /** the next chunk's download and validation, under way while the current chunk loads */
-    let prefetch: { id: string; prepared: Promise<Prepared> } | null = null;
+    let prefetch: Prefetch | null = null;
     for (const { chunk, remaining } of chunksToLoad()) {
       const prepared = prefetch?.id === chunk.id ? prefetch.prepared : undefined;
       prefetch = null;
@@ -248,7 +254,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
    */
   async function processOverlapped(): Promise<void> {
     let processed = 0;
-    let prefetch: { id: string; prepared: Promise<Prepared> } | null = null;
+    let prefetch: Prefetch | null = null;
     /** the previous chunk, loading (or about to) */
     let previous: Promise<void> | null = null;
     const finish = async (chunk: Promise<void>, others: (Promise<unknown> | null | undefined)[]) => {

@@ -10,7 +10,7 @@ import { decodeOhlcvColumns } from '../dbn/decode';
 import { TsSymbolMap } from '../dbn/symbol-map';
 import { quoteRange } from './quote-range';
 import { validateStoredChunk } from './validate-stored-chunk';
-import type { LedgerRow } from '../warehouse/warehouse';
+import type { LedgerRow, Warehouse } from '../warehouse/warehouse';
 import { rollCalendarTable, symbologyTable } from '../warehouse/core-tables';
 import { allocOhlcvColumns } from '../dbn/ohlcv-columns';
 import { detectContinuousRolls } from '../futures/rolls';
@@ -18,7 +18,7 @@ import { rollCalendarRows, symbologyRowsFromMetadata } from '../futures/instrume
 import { BAR_TABLE } from '../../domain/databento-enums';
 import { type PipelineDeps, withWarehouse } from './pipeline-deps';
 import { KeyedMutex } from './keyed-mutex';
-import { asActivity } from './to-activity-failure';
+import { asActivity, currentActivity } from './to-activity-failure';
 
 /** A downloaded chunk as workflows see it: a reference, never the bars. */
 export type ChunkRef = StoredChunkRef;
@@ -57,7 +57,7 @@ const locationFor = (series: SeriesKey, chunkId: string): ChunkLocation & { seri
 });
 
 function ledgerRow(series: SeriesKey, chunk: { id: string; start: string; end: string }, patch: Partial<LedgerRow>): LedgerRow {
-  const info = safeActivityInfo();
+  const info = currentActivity()?.info;
   return {
     chunk_id: chunk.id,
     series: seriesId(series),
@@ -77,23 +77,6 @@ function ledgerRow(series: SeriesKey, chunk: { id: string; start: string; end: s
     updated_at: new Date().toISOString(),
     ...patch,
   };
-}
-
-/** The running activity's cancellation signal (none outside an activity). */
-function cancellationSignal(): AbortSignal | undefined {
-  try {
-    return Context.current().cancellationSignal;
-  } catch {
-    return undefined;
-  }
-}
-
-function safeActivityInfo() {
-  try {
-    return Context.current().info;
-  } catch {
-    return undefined;
-  }
 }
 
 export function createActivities(deps: PipelineDeps) {
@@ -119,7 +102,7 @@ export function createActivities(deps: PipelineDeps) {
     const { bytes, manifest } = await deps.store.readVerified(location);
     const { metadata, columns } = decodeOhlcvColumns(bytes);
     const symbols = TsSymbolMap.fromMetadata(metadata);
-    return seriesLoads.run(seriesId(series), () => withWarehouse(deps, async (w) => {
+    const write = async (w: Warehouse): Promise<LoadOutcome> => {
       const result = await w.loadBars({
         chunk: {
           chunkId: chunk.chunkId,
@@ -148,7 +131,8 @@ export function createActivities(deps: PipelineDeps) {
       );
       log.info({ series: location.series, chunk: chunk.chunkId, status, ...result }, 'chunk loaded');
       return result;
-    }), cancellationSignal());
+    };
+    return seriesLoads.run(seriesId(series), () => withWarehouse(deps, write), currentActivity()?.cancellationSignal);
   }
 
   /** Validates a stored chunk; one that fails is quarantined on this host and recorded in the ledger. */

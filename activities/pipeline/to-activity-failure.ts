@@ -1,14 +1,19 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 
+/** The running activity's context; undefined outside an activity (unit tests, the CLI). */
+export function currentActivity(): Context | undefined {
+  try {
+    return Context.current();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The running activity's cancellation reason, when it was cancelled (workflow request, timeout, worker shutdown). */
 function cancellationReason(): unknown {
-  try {
-    const signal = Context.current().cancellationSignal;
-    return signal.aborted ? signal.reason : undefined;
-  } catch {
-    return undefined; // not inside an activity
-  }
+  const signal = currentActivity()?.cancellationSignal;
+  return signal?.aborted ? signal.reason : undefined;
 }
 
 /**
@@ -47,7 +52,6 @@ export interface AsActivityOptions {
   keepAliveEveryMs?: number;
 }
 
-
 /**
  * Runs an activity body: errors become Temporal failures (see toActivityFailure), and unless the activity reports
  * its own progress, it heartbeats while it runs. Without that, a load or feature build longer than its heartbeat
@@ -66,14 +70,9 @@ export async function asActivity<T>(fn: () => Promise<T>, options: AsActivityOpt
 
 /** Heartbeats the running activity until the returned function is called; a no-op outside one. */
 function keepAlive(everyMs?: number): () => void {
-  let ctx: Context;
-  try {
-    ctx = Context.current();
-  } catch {
-    return () => undefined;
-  }
+  const ctx = currentActivity();
   // a local activity cannot heartbeat: the worker keeps its workflow task alive instead
-  if (ctx.info.isLocal) return () => undefined;
+  if (!ctx || ctx.info.isLocal) return () => undefined;
   // without a heartbeat timeout, heartbeats still deliver a cancellation
   const interval = everyMs ?? Math.max(100, Math.floor((ctx.info.heartbeatTimeoutMs || 15_000) / 3));
   const timer = setInterval(() => ctx.heartbeat(), interval);
