@@ -94,8 +94,9 @@ export function createActivities(deps: PipelineDeps) {
 
   /**
    * Staged MERGE of a stored chunk and its ledger row (status `loaded`, or `accepted` after an operator's review).
-   * The file is read and decoded at once; the warehouse work waits while this worker loads another chunk of the
-   * series (the workflow starts the next load before the current one ends, so no task round trip sits between).
+   * The file is read and decoded and the warehouse opened at once; the warehouse work waits while this worker loads
+   * another chunk of the series (the workflow starts the next load before the current one ends, so no task round
+   * trip sits between).
    */
   async function loadStored(series: SeriesKey, chunk: ChunkRef, status: 'loaded' | 'accepted', validationSummary?: string): Promise<LoadOutcome> {
     const location = locationFor(series, chunk.chunkId);
@@ -132,7 +133,11 @@ export function createActivities(deps: PipelineDeps) {
       log.info({ series: location.series, chunk: chunk.chunkId, status, ...result }, 'chunk loaded');
       return result;
     };
-    return seriesLoads.run(seriesId(series), () => withWarehouse(deps, write), currentActivity()?.cancellationSignal);
+    // the warehouse is opened before waiting for the series: a waiting load keeps an embedded DuckDB file's instance
+    // open, so the load ahead of it closes only its connection. Opened inside, every load reopened the file and
+    // checkpointed it on close: bench:pipeline's ZL backfill took 3.9 s direct and 4.9 s through Temporal, now 2.0 s
+    // and 3.0 s (medians of 6).
+    return withWarehouse(deps, (w) => seriesLoads.run(seriesId(series), () => write(w), currentActivity()?.cancellationSignal));
   }
 
   /** Validates a stored chunk; one that fails is quarantined on this host and recorded in the ledger. */

@@ -1,0 +1,89 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ChunkStore } from '../../activities/chunk-store/chunk-store';
+import { HistoricalClient } from '../../activities/databento/historical-client';
+import { createActivities } from '../../activities/pipeline/create-activities';
+import { databentoPort } from '../../activities/pipeline/databento-port';
+import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { parseEnv } from '../../config/env';
+import type { SeriesKey } from '../../domain/series';
+import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
+import { createLogger } from '../../logging/logger';
+import { marketDataDir } from '../support/market-data-dir';
+
+const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
+
+describe('loads of one series queued behind each other in a worker', () => {
+  let dir: string;
+  let gateway: Gateway;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'queued-loads-'));
+    gateway = await startGateway({ dataDir: marketDataDir(), port: 0 });
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('keep the DuckDB file open from the first to the last (no reopen and checkpoint per chunk), and load every row', async () => {
+    const env = parseEnv({
+      DATABENTO_API_KEY: GATEWAY_TEST_KEY,
+      DATABENTO_BASE_URL: gateway.url,
+      DUCKDB_PATH: path.join(dir, 'w.duckdb'),
+      DATA_DIR: path.join(dir, 'chunks'),
+    });
+    const client = HistoricalClient.fromEnv(env);
+    // counts the warehouses open at once: the file's DuckDB instance closes whenever this drops to 0
+    let open = 0;
+    const openAfterClose: number[] = [];
+    const openWarehouse = async () => {
+      const w = await createWarehouseFromEnv(env);
+      open++;
+      const close = w.close.bind(w);
+      w.close = async () => {
+        await close();
+        open--;
+        openAfterClose.push(open);
+      };
+      return w;
+    };
+    const acts = createActivities({ env, logger: createLogger({ level: 'silent', pretty: false }), databento: databentoPort(client), store: new ChunkStore(env.DATA_DIR), openWarehouse, hostTaskQueue: 'q@here' });
+    const ctx = new MockActivityEnvironment();
+    const run = <A, R>(fn: (a: A) => Promise<R>, a: A) => ctx.run(fn as never, a as never) as Promise<R>;
+    try {
+      const { chunks } = await run(acts.quoteSeries, { series, start: '2014-01-01', end: '2016-01-01' });
+      expect(chunks).toHaveLength(4);
+      const refs = [];
+      for (const chunk of chunks) {
+        const ref = await run(acts.downloadChunk, { series, chunk, approvedCostUsd: chunk.costUsd });
+        const validation = await run(acts.validateChunk, { series, chunk: ref });
+        expect(validation.ok).toBe(true);
+        refs.push({ ref, summary: validation.summary });
+      }
+
+      // as ingestSeries schedules them: each load starts before the one ahead of it has ended
+      openAfterClose.length = 0;
+      const results = await Promise.all(refs.map(({ ref, summary }) => run(acts.loadChunk, { series, chunk: ref, validationSummary: summary })));
+      // one close per load; only the last one leaves no warehouse open (which closes the file's instance)
+      expect(openAfterClose).toHaveLength(refs.length);
+      expect(openAfterClose.indexOf(0)).toBe(refs.length - 1);
+
+      const records = refs.reduce((s, r) => s + r.ref.records, 0);
+      expect(results.reduce((s, r) => s + r.rows, 0)).toBe(records);
+      const w = await createWarehouseFromEnv(env);
+      try {
+        const [{ n }] = await w.query<{ n: string }>('select count(*) as n from market_data.databento_futures_ohlcv_1d');
+        expect(Number(n)).toBe(records);
+        const ledger = await w.ledger({ series: 'GLBX.MDP3/ohlcv-1d/ZL.c.0' });
+        expect(ledger.filter((r) => r.status === 'loaded').map((r) => r.chunk_id).sort()).toEqual(chunks.map((c) => c.id).sort());
+      } finally {
+        await w.close();
+      }
+    } finally {
+      await client.close();
+    }
+  });
+});
