@@ -24,6 +24,8 @@ export interface DevServer {
   address: string;
   namespace: string;
   uiUrl: string | null;
+  /** the server's Prometheus metrics (e.g. `activity_eager_execution`) */
+  metricsUrl: string;
   process: ChildProcess;
   stop(): Promise<void>;
 }
@@ -66,7 +68,8 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const namespace = options.namespace ?? 'default';
   const port = options.port || (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
-  args.push('--http-port', String(await freePort()), '--metrics-port', String(await freePort()));
+  const metricsPort = await freePort();
+  args.push('--http-port', String(await freePort()), '--metrics-port', String(metricsPort));
   if (options.uiPort !== undefined) args.push('--ui-port', String(options.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch');
   else args.push('--headless');
   if (options.dbFilename) args.push('--db-filename', options.dbFilename);
@@ -75,7 +78,8 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
     'frontend.enableUpdateWorkflowExecution=true',
     'frontend.enableUpdateWorkflowExecutionAsyncAccepted=true',
     'frontend.workerVersioningDataAPIs=true',
-    // eager activity dispatch saves a poll round trip per download (a server flag, off by default when self-hosted)
+    // eager activity dispatch: a download comes back with the workflow task that scheduled it, saving a poll round
+    // trip through matching (on by default in this server; explicit, as the workers' poller setting depends on it)
     'system.enableActivityEagerExecution=true',
     // the dev server has one history shard, and each shard reads its task queues at most 20 times a second by
     // default: every workflow task and every activity on another task queue waited ~40 ms for that read. These
@@ -134,6 +138,7 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
     address,
     namespace,
     uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : null,
+    metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
     process: child,
     async stop() {
       process.removeListener('exit', killOnExit);

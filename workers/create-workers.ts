@@ -75,6 +75,9 @@ export async function createPipelineWorkers(options: CreateWorkersOptions): Prom
     activities,
     // a chunk download streams for minutes; keep a few at once per process
     maxConcurrentActivityTaskExecutions: 8,
+    // each waiting poll holds a slot: with the default min(10, slots) pollers none was ever free, so the server's
+    // eager dispatch (a download handed back with the workflow task that scheduled it) never happened
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: 4 },
   });
   const host = await Worker.create({
     connection,

@@ -57,6 +57,17 @@ describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal an
     expect(h.gateway.stats.getRange.requests).toBe(34);
   });
 
+  it('hands most downloads to the worker with the workflow task that scheduled them (eager dispatch)', async () => {
+    const metrics = await (await fetch(h.server.metricsUrl)).text();
+    const eager = metrics
+      .split('\n')
+      .filter((l) => l.startsWith('activity_eager_execution{'))
+      .reduce((s, l) => s + Number(l.split(' ').at(-1)), 0);
+    // 34 downloads; one finds no free activity slot now and then and goes through the task queue instead
+    expect(eager).toBeGreaterThanOrEqual(17);
+    expect(eager).toBeLessThanOrEqual(34);
+  });
+
   it('keeps every history far below the 10,240-event warning', async () => {
     const parentId = 'backfill/GLBX.MDP3/ohlcv-1d/ZL.c.0/2010-06-06/2026-08-12';
     for (const id of [parentId, `${parentId}/ohlcv-1d/ZL.c.0`]) {
