@@ -2,8 +2,8 @@
  * `npm run bench:pipeline`: orchestration overhead. Runs the ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 backfill
  * (34 chunks: quote, download, validate, load, roll calendar) through Temporal (dev server + worker) and with the same
  * activity functions called directly in one process in the same order (as ingestSeries: a chunk's load starts once
- * it is validated, beside the previous chunk's load, waiting its turn in the activities, while the chunk after it
- * downloads and validates), each on a fresh chunk store and DuckDB; prints both times, the ratio, a plain
+ * it is validated, beside the previous chunk's load, waiting its turn in the activities, while the PREPARE_AHEAD
+ * chunks after it download and validate), each on a fresh chunk store and DuckDB; prints both times, the ratio, a plain
  * sequential loop of the same activities for reference, and where the last Temporal run's time went.
  * Each Temporal run gets a fresh worker whose workflow sandbox is warmed first, as a long-running worker's is.
  */
@@ -22,7 +22,7 @@ import type { SeriesKey } from '../domain/series';
 import { GATEWAY_TEST_KEY, startGateway } from '../gateway/start-gateway';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../logging/logger';
-import { ingestSeries } from '../workflows/ingest-series';
+import { PREPARE_AHEAD, ingestSeries } from '../workflows/ingest-series';
 import { createPipelineWorkers } from '../workers/create-workers';
 import { ZL_FULL } from '../test/support/zl-backfill';
 import { historyBreakdown } from './history-breakdown';
@@ -104,13 +104,13 @@ async function main(): Promise<void> {
           for (const chunk of chunks) await load(prepare(chunk));
         } else {
           // as ingestSeries: a chunk's load starts once it is validated, beside the previous chunk's load (the
-          // activities run one load of a series at a time), while the chunk after it is prepared
-          let prefetch: ReturnType<typeof prepare> | null = null;
+          // activities run one load of a series at a time), while the PREPARE_AHEAD chunks after it are prepared
+          const ahead: ReturnType<typeof prepare>[] = [];
           let previous: Promise<void> | null = null;
           for (let i = 0; i < chunks.length; i++) {
-            const current = load(prefetch ?? prepare(chunks[i]));
+            const current = load(ahead.shift() ?? prepare(chunks[i]));
             current.catch(() => undefined);
-            prefetch = i + 1 < chunks.length ? prepare(chunks[i + 1]) : null;
+            while (ahead.length < PREPARE_AHEAD && i + 1 + ahead.length < chunks.length) ahead.push(prepare(chunks[i + 1 + ahead.length]));
             if (previous) await previous;
             previous = current;
           }
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
   const t = median(temporal);
   console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, 34 chunks, ${RUNS} runs each (medians)`);
   const q = median(sequential);
-  console.log(`direct activities : ${(d / 1000).toFixed(2)} s (the workflow's order: next chunk's load queued, the one after prepared, during each load)`);
+  console.log(`direct activities : ${(d / 1000).toFixed(2)} s (the workflow's order: next chunk's load queued, the ${PREPARE_AHEAD} after it prepared, during each load)`);
   console.log(`through Temporal  : ${(t / 1000).toFixed(2)} s`);
   console.log(`ratio             : ${(t / d).toFixed(3)} (orchestration overhead ${(((t - d) / d) * 100).toFixed(1)}%; target ≤ 15%)`);
   // each run's Temporal time over the direct time measured just before it: this machine's speed drifts between runs

@@ -44,6 +44,15 @@ export const LOCAL_VALIDATION_PATCH = 'local-validation';
  */
 export const OVERLAPPED_LOADS_PATCH = 'overlapped-loads';
 
+/**
+ * Patch id (on the overlapped-loads path): up to PREPARE_AHEAD chunks download and validate ahead of the one being
+ * queued, not one: a chunk's download, validation and two workflow tasks now take longer than a load, so with one
+ * ahead the loads waited for them.
+ */
+export const PREPARE_AHEAD_PATCH = 'prepare-ahead';
+/** chunks downloaded and validated ahead of the chunk whose load is queued (one before PREPARE_AHEAD_PATCH) */
+export const PREPARE_AHEAD = 4;
+
 const DOWNLOAD_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
   // a killed worker is noticed within this and the download resumes on another attempt
@@ -146,6 +155,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
   const pipelined = patched(PIPELINED_CHUNKS_PATCH);
   const validateLocally = pipelined && patched(LOCAL_VALIDATION_PATCH);
   const overlapLoads = validateLocally && patched(OVERLAPPED_LOADS_PATCH);
+  const prepareAhead = overlapLoads && patched(PREPARE_AHEAD_PATCH) ? PREPARE_AHEAD : 1;
   // with two chunks in flight, a cancelled run waits for its activities to stop, so that once it reports cancelled
   // nothing of it is still writing (TRY_CANCEL left a load finishing after the run had ended)
   const cancellation: Pick<ActivityOptions, 'cancellationType'> = pipelined
@@ -247,14 +257,15 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
 
   /**
    * Each chunk's load is scheduled once it is validated, beside the previous chunk's load (the worker holds it until
-   * that one ends), and the chunk after it is already downloading: the previous chunk loading, the current one
-   * queued or being prepared, the next one being prepared. Three chunks at most in flight (two loads, of which one
-   * runs); none across a continue-as-new. With two, the next chunk's download and validation, plus two workflow
-   * tasks, took about as long as a load, so loads still waited for them.
+   * that one ends), and the chunks after it are already downloading: the previous chunk loading, the current one
+   * queued or being prepared, and `prepareAhead` more being prepared; none across a continue-as-new. With one ahead,
+   * the next chunk's download and validation, plus two workflow tasks, took longer than a load (~50 ms for a ZL
+   * daily chunk), so loads still waited for them.
    */
   async function processOverlapped(): Promise<void> {
     let processed = 0;
-    let prefetch: Prefetch | null = null;
+    /** downloads and validations under way for the chunks after the current one, in order */
+    const ahead: Prefetch[] = [];
     /** the previous chunk, loading (or about to) */
     let previous: Promise<void> | null = null;
     const finish = async (chunk: Promise<void>, others: (Promise<unknown> | null | undefined)[]) => {
@@ -268,23 +279,29 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
       processed++;
     };
     for (const { chunk, remaining } of chunksToLoad()) {
-      const prepared = prefetch?.id === chunk.id ? prefetch.prepared : undefined;
-      prefetch = null;
+      const prepared = ahead[0]?.id === chunk.id ? ahead.shift()!.prepared : undefined;
       const current = processChunk(chunk, prepared);
       // handled now, awaited later: a failure must not count as an unhandled rejection meanwhile
       current.catch(() => undefined);
-      const next = remaining.find((c) => !c.alreadyLoaded);
+      const upcoming = remaining.filter((c) => !c.alreadyLoaded);
       // no prefetch across a continue-as-new: the next run might download it again on another host
-      if (next && processed + 3 <= input.chunksPerRun && !workflowInfo().continueAsNewSuggested) prefetch = startPrepare(next);
-      if (previous) await finish(previous, [current, prefetch?.prepared]);
+      while (
+        ahead.length < prepareAhead &&
+        upcoming[ahead.length] &&
+        processed + 3 + ahead.length <= input.chunksPerRun &&
+        !workflowInfo().continueAsNewSuggested
+      ) {
+        ahead.push(startPrepare(upcoming[ahead.length]));
+      }
+      if (previous) await finish(previous, [current, ...ahead.map((p) => p.prepared)]);
       previous = current;
-      if (!prefetch && remaining.some((c) => !c.alreadyLoaded) && (processed + 1 >= input.chunksPerRun || workflowInfo().continueAsNewSuggested)) {
+      if (!ahead.length && upcoming.length && (processed + 1 >= input.chunksPerRun || workflowInfo().continueAsNewSuggested)) {
         await finish(current, []);
         const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
         await continueAsNew<typeof ingestSeries>({ ...input, chunks: remaining, done });
       }
     }
-    if (previous) await finish(previous, [prefetch?.prepared]);
+    if (previous) await finish(previous, ahead.map((p) => p.prepared));
   }
 
   // optional operator review of quarantined chunks: re-download or accept, each recorded in the ledger
