@@ -1,17 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChunkStore } from '../../activities/chunk-store/chunk-store';
-import { HistoricalClient } from '../../activities/databento/historical-client';
-import { createActivities } from '../../activities/pipeline/create-activities';
-import { databentoPort } from '../../activities/pipeline/databento-port';
 import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
-import { parseEnv } from '../../config/env';
+import type { Env } from '../../config/env';
 import type { SeriesKey } from '../../domain/series';
-import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
-import { createLogger } from '../../logging/logger';
+import { type Gateway, startGateway } from '../../gateway/start-gateway';
+import { hostActivities } from '../support/host-activities';
 import { marketDataDir } from '../support/market-data-dir';
 
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
@@ -29,17 +24,10 @@ describe('loads of one series queued behind each other in a worker', () => {
   });
 
   it('keep the DuckDB file open from the first to the last (no reopen and checkpoint per chunk), and load every row', async () => {
-    const env = parseEnv({
-      DATABENTO_API_KEY: GATEWAY_TEST_KEY,
-      DATABENTO_BASE_URL: gateway.url,
-      DUCKDB_PATH: path.join(dir, 'w.duckdb'),
-      DATA_DIR: path.join(dir, 'chunks'),
-    });
-    const client = HistoricalClient.fromEnv(env);
     // counts the warehouses open at once: the file's DuckDB instance closes whenever this drops to 0
     let open = 0;
     const openAfterClose: number[] = [];
-    const openWarehouse = async () => {
+    const openWarehouse = async (env: Env) => {
       const w = await createWarehouseFromEnv(env);
       open++;
       const close = w.close.bind(w);
@@ -50,9 +38,7 @@ describe('loads of one series queued behind each other in a worker', () => {
       };
       return w;
     };
-    const acts = createActivities({ env, logger: createLogger({ level: 'silent', pretty: false }), databento: databentoPort(client), store: new ChunkStore(env.DATA_DIR), openWarehouse, hostTaskQueue: 'q@here' });
-    const ctx = new MockActivityEnvironment();
-    const run = <A, R>(fn: (a: A) => Promise<R>, a: A) => ctx.run(fn as never, a as never) as Promise<R>;
+    const { env, acts, run, close } = hostActivities(dir, 'chunks', gateway, { openWarehouse });
     try {
       const { chunks } = await run(acts.quoteSeries, { series, start: '2014-01-01', end: '2016-01-01' });
       expect(chunks).toHaveLength(4);
@@ -83,7 +69,7 @@ describe('loads of one series queued behind each other in a worker', () => {
         await w.close();
       }
     } finally {
-      await client.close();
+      await close();
     }
   });
 });

@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ChunkStore } from '../../activities/chunk-store/chunk-store';
+import { HistoricalClient } from '../../activities/databento/historical-client';
+import { createActivities } from '../../activities/pipeline/create-activities';
+import { databentoPort } from '../../activities/pipeline/databento-port';
+import { createWarehouseFromEnv, type Warehouse } from '../../activities/warehouse/warehouse';
+import { type Env, parseEnv } from '../../config/env';
+import { GATEWAY_TEST_KEY, type Gateway } from '../../gateway/start-gateway';
+import { createLogger } from '../../logging/logger';
+
+/**
+ * One worker's activities, called directly (each inside a mock activity context) over its own chunk store
+ * `dir/name`, the gateway, and the DuckDB file `dir/w.duckdb` (shared by every host of `dir`).
+ */
+export function hostActivities(dir: string, name: string, gateway: Gateway, options: { openWarehouse?: (env: Env) => Promise<Warehouse> } = {}) {
+  const env = parseEnv({
+    DATABENTO_API_KEY: GATEWAY_TEST_KEY,
+    DATABENTO_BASE_URL: gateway.url,
+    DUCKDB_PATH: path.join(dir, 'w.duckdb'),
+    DATA_DIR: path.join(dir, name),
+  });
+  const client = HistoricalClient.fromEnv(env);
+  const open = options.openWarehouse ?? createWarehouseFromEnv;
+  const acts = createActivities({
+    env,
+    logger: createLogger({ level: 'silent', pretty: false }),
+    databento: databentoPort(client),
+    store: new ChunkStore(env.DATA_DIR),
+    openWarehouse: () => open(env),
+    hostTaskQueue: `q@${name}`,
+  });
+  const ctx = new MockActivityEnvironment();
+  const run = <A, R>(fn: (a: A) => Promise<R>, a: A) => ctx.run(fn as never, a as never) as Promise<R>;
+  return { env, acts, run, close: () => client.close() };
+}
