@@ -57,7 +57,9 @@ export class BodyWriter {
     }
   }
 
+  /** A client gone during the last throttle tick has not received the whole body: that is an abort too. */
   end(): void {
+    if (this.closed || this.res.destroyed) throw new BodyAbortedError('client_closed', this.bytesSent);
     this.res.end();
   }
 

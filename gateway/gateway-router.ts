@@ -114,6 +114,7 @@ const getRange: Handler = async (ctx, params, req, res) => {
     ctx.stats.getRange.records += selection.count;
   } catch (err) {
     if (err instanceof BodyAbortedError) {
+      ctx.stats.getRange.aborted++;
       ctx.log.info({ reason: err.reason, bytesSent: err.bytesSent }, 'get_range body aborted');
       return;
     }

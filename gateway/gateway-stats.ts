@@ -2,7 +2,8 @@
 export interface GatewayStats {
   /** every request that reached a route, by endpoint name (e.g. `timeseries.get_range`, `batch.download`) */
   byEndpoint: Record<string, number>;
-  getRange: { requests: number; bytes: number; records: number };
+  /** `aborted`: bodies cut before their end (a fault reset, or the client went away, e.g. a cancelled download) */
+  getRange: { requests: number; bytes: number; records: number; aborted: number };
   batchDownload: { requests: number; bytes: number };
   reset(): void;
 }
@@ -10,11 +11,11 @@ export interface GatewayStats {
 export function createGatewayStats(): GatewayStats {
   const stats: GatewayStats = {
     byEndpoint: {},
-    getRange: { requests: 0, bytes: 0, records: 0 },
+    getRange: { requests: 0, bytes: 0, records: 0, aborted: 0 },
     batchDownload: { requests: 0, bytes: 0 },
     reset() {
       stats.byEndpoint = {};
-      stats.getRange = { requests: 0, bytes: 0, records: 0 };
+      stats.getRange = { requests: 0, bytes: 0, records: 0, aborted: 0 };
       stats.batchDownload = { requests: 0, bytes: 0 };
     },
   };

@@ -23,6 +23,15 @@ beforeEach(() => {
   for (const k of Object.keys(gw.faults)) delete (gw.faults as Record<string, unknown>)[k];
 });
 
+/** get_range through undici's `request`, so a test can read (or drop) the body piece by piece */
+function streamGetRange(params: Record<string, string>) {
+  return request(`${gw.url}/v0/timeseries.get_range`, {
+    method: 'POST',
+    headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(params).toString(),
+  });
+}
+
 function bytesOf(a: ArrayBufferView): Buffer {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -199,12 +208,9 @@ describe('faults', () => {
   });
 
   it('resetAfterBytes: the get_range socket dies after exactly N body bytes, once', async () => {
+    gw.stats.reset();
     gw.faults.resetAfterBytes = { bytes: 100_000 };
-    const res = await request(`${gw.url}/v0/timeseries.get_range`, {
-      method: 'POST',
-      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...NQ_1H_ALL, encoding: 'dbn', compression: 'none' }).toString(),
-    });
+    const res = await streamGetRange({ ...NQ_1H_ALL, encoding: 'dbn', compression: 'none' });
     expect(res.statusCode).toBe(200);
     let received = 0;
     await expect(
@@ -213,6 +219,7 @@ describe('faults', () => {
       })(),
     ).rejects.toThrow();
     expect(received).toBe(100_000);
+    expect(gw.stats.getRange).toMatchObject({ requests: 1, aborted: 1 });
     const again = await postForm(gw, 'metadata.get_record_count', NQ_1H_ALL);
     expect(again.status).toBe(200);
     expect(gw.faults.resetAfterBytes).toBeUndefined();
@@ -221,11 +228,7 @@ describe('faults', () => {
   it('slowBody: the body trickles at about the set rate', async () => {
     gw.faults.slowBody = { bytesPerSecond: 2000 };
     const t0 = Date.now();
-    const res = await request(`${gw.url}/v0/timeseries.get_range`, {
-      method: 'POST',
-      headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ ...NQ_1H_ALL, start: '2025-12-01', end: '2025-12-02', limit: '60', encoding: 'dbn', compression: 'none' }).toString(),
-    });
+    const res = await streamGetRange({ ...NQ_1H_ALL, start: '2025-12-01', end: '2025-12-02', limit: '60', encoding: 'dbn', compression: 'none' });
     let chunks = 0;
     let bytes = 0;
     for await (const c of res.body) {
@@ -237,6 +240,16 @@ describe('faults', () => {
     expect(bytes).toBeGreaterThan(3000); // metadata + 60 × 56-byte bars
     expect(chunks).toBeGreaterThan(10); // 200-byte pieces every 100 ms
     expect(elapsed).toBeGreaterThanOrEqual(((bytes / 2000) * 1000) * 0.8); // a lower bound only
+  });
+
+  it('a client that goes away mid-body is counted as an aborted get_range, not a served one', async () => {
+    gw.stats.reset();
+    gw.faults.slowBody = { bytesPerSecond: 2000 };
+    const res = await streamGetRange({ ...NQ_1H_ALL, start: '2025-12-01', end: '2025-12-02', limit: '60', encoding: 'dbn', compression: 'none' });
+    for await (const _ of res.body) break; // the first piece, then hang up
+    for (let i = 0; i < 50 && gw.stats.getRange.aborted === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    delete gw.faults.slowBody;
+    expect(gw.stats.getRange).toMatchObject({ requests: 1, aborted: 1 });
   });
 });
 
@@ -324,7 +337,7 @@ describe('stats', () => {
     const res = await postForm(gw, 'timeseries.get_range', { ...NQ_1H_ALL, start: '2025-12-01', end: '2025-12-02', encoding: 'dbn', compression: 'none' });
     const body = new Uint8Array(await res.arrayBuffer());
     const n = decodeDbn(body).records.length;
-    expect(gw.stats.getRange).toEqual({ requests: 1, bytes: body.length, records: n });
+    expect(gw.stats.getRange).toEqual({ requests: 1, bytes: body.length, records: n, aborted: 0 });
     expect(gw.stats.byEndpoint['timeseries.get_range']).toBe(1);
     const viaHttp = (await getJson(gw, '/_gateway/stats')).body as { getRange: { requests: number } };
     expect(viaHttp.getRange.requests).toBe(1);
