@@ -23,6 +23,13 @@ import { asActivity, currentActivity } from './to-activity-failure';
 /** A downloaded chunk as workflows see it: a reference, never the bars. */
 export type ChunkRef = StoredChunkRef;
 
+/**
+ * A download heartbeats its progress only once it has run this long. Each heartbeat is a server round trip, and a
+ * chunk that arrives within a second (most daily and many half-year chunks) would spend two on telling no one
+ * anything; a cancellation still reaches a longer download within about a second.
+ */
+export const FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS = 1000;
+
 export interface ValidationOutcome {
   ok: boolean;
   summary: string;
@@ -194,7 +201,8 @@ export function createActivities(deps: PipelineDeps) {
     },
 
     /**
-     * Re-quotes, then streams the chunk into the chunk store (resuming a partial file), heartbeating progress.
+     * Re-quotes, then streams the chunk into the chunk store (resuming a partial file), heartbeating progress once
+     * it has run for FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS.
      * A quote above what was approved stops the run: prices can change between approval and download.
      */
     async downloadChunk(input: { series: SeriesKey; chunk: ChunkQuote; approvedCostUsd: number }): Promise<ChunkRef> {
@@ -226,6 +234,8 @@ export function createActivities(deps: PipelineDeps) {
           );
         }
         const ctx = Context.current();
+        const startedAt = performance.now();
+        const heartbeatAfterMs = deps.firstDownloadHeartbeatAfterMs ?? FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS;
         const manifest = await downloadChunkToStore({
           store: deps.store,
           location,
@@ -233,7 +243,9 @@ export function createActivities(deps: PipelineDeps) {
           source: deps.databento,
           costUsd,
           signal: ctx.cancellationSignal,
-          onProgress: (p) => ctx.heartbeat(p),
+          onProgress: (p) => {
+            if (performance.now() - startedAt >= heartbeatAfterMs) ctx.heartbeat(p);
+          },
         });
         await withWarehouse(deps, (w) =>
           w.recordLedger(

@@ -24,6 +24,8 @@ export interface PipelineDeps {
   openWarehouse: () => Promise<Warehouse>;
   /** this worker's own task queue: the later steps of a chunk it downloaded run here, next to the file */
   hostTaskQueue: string;
+  /** how long a download runs before it heartbeats its progress (default FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS) */
+  firstDownloadHeartbeatAfterMs?: number;
 }
 
 const schemaReady = new WeakSet<PipelineDeps>();

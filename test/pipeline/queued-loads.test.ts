@@ -1,27 +1,13 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
 import type { Env } from '../../config/env';
 import type { SeriesKey } from '../../domain/series';
-import { type Gateway, startGateway } from '../../gateway/start-gateway';
-import { hostActivities } from '../support/host-activities';
-import { marketDataDir } from '../support/market-data-dir';
+import { hostActivities, useHostsDirAndGateway } from '../support/host-activities';
 
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
 
 describe('loads of one series queued behind each other in a worker', () => {
-  let dir: string;
-  let gateway: Gateway;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'queued-loads-'));
-    gateway = await startGateway({ dataDir: marketDataDir(), port: 0 });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const f = useHostsDirAndGateway('queued-loads-');
 
   it('keep the DuckDB file open from the first to the last (no reopen and checkpoint per chunk), and load every row', async () => {
     // counts the warehouses open at once: the file's DuckDB instance closes whenever this drops to 0
@@ -38,7 +24,7 @@ describe('loads of one series queued behind each other in a worker', () => {
       };
       return w;
     };
-    const { env, acts, run, close } = hostActivities(dir, 'chunks', gateway, { openWarehouse });
+    const { env, acts, run, close } = hostActivities(f.dir, 'chunks', f.gateway, { openWarehouse });
     try {
       const { chunks } = await run(acts.quoteSeries, { series, start: '2014-01-01', end: '2016-01-01' });
       expect(chunks).toHaveLength(4);

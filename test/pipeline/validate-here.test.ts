@@ -1,29 +1,15 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SeriesKey } from '../../domain/series';
-import { type Gateway, startGateway } from '../../gateway/start-gateway';
-import { hostActivities } from '../support/host-activities';
-import { marketDataDir } from '../support/market-data-dir';
+import { hostActivities, useHostsDirAndGateway } from '../support/host-activities';
 
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
 
 describe('validating a chunk on the worker running the workflow (local activity)', () => {
-  let dir: string;
-  let gateway: Gateway;
-  beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'validate-here-'));
-    gateway = await startGateway({ dataDir: marketDataDir(), port: 0 });
-  });
-  afterAll(async () => {
-    await gateway?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const f = useHostsDirAndGateway('validate-here-');
 
   it('validates a file it holds exactly as validateChunk does, and declines one it does not hold', async () => {
-    const a = hostActivities(dir, 'host-a', gateway);
-    const b = hostActivities(dir, 'host-b', gateway);
+    const a = hostActivities(f.dir, 'host-a', f.gateway);
+    const b = hostActivities(f.dir, 'host-b', f.gateway);
     try {
       const { chunks } = await a.run(a.acts.quoteSeries, { series, start: '2015-01-01', end: '2016-01-01' });
       const ref = await a.run(a.acts.downloadChunk, { series, chunk: chunks[0], approvedCostUsd: chunks[0].costUsd });

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ChunkStore } from '../../activities/chunk-store/chunk-store';
 import { HistoricalClient } from '../../activities/databento/historical-client';
@@ -6,14 +9,16 @@ import { createActivities } from '../../activities/pipeline/create-activities';
 import { databentoPort } from '../../activities/pipeline/databento-port';
 import { createWarehouseFromEnv, type Warehouse } from '../../activities/warehouse/warehouse';
 import { type Env, parseEnv } from '../../config/env';
-import { GATEWAY_TEST_KEY, type Gateway } from '../../gateway/start-gateway';
+import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
 import { createLogger } from '../../logging/logger';
+import { marketDataDir } from './market-data-dir';
 
 /**
  * One worker's activities, called directly (each inside a mock activity context) over its own chunk store
- * `dir/name`, the gateway, and the DuckDB file `dir/w.duckdb` (shared by every host of `dir`).
+ * `dir/name`, the gateway, and the DuckDB file `dir/w.duckdb` (shared by every host of `dir`). `ctx` is the mock
+ * activity context, e.g. to listen for heartbeats.
  */
-export function hostActivities(dir: string, name: string, gateway: Gateway, options: { openWarehouse?: (env: Env) => Promise<Warehouse> } = {}) {
+export function hostActivities(dir: string, name: string, gateway: Gateway, options: { openWarehouse?: (env: Env) => Promise<Warehouse>; firstDownloadHeartbeatAfterMs?: number } = {}) {
   const env = parseEnv({
     DATABENTO_API_KEY: GATEWAY_TEST_KEY,
     DATABENTO_BASE_URL: gateway.url,
@@ -29,8 +34,23 @@ export function hostActivities(dir: string, name: string, gateway: Gateway, opti
     store: new ChunkStore(env.DATA_DIR),
     openWarehouse: () => open(env),
     hostTaskQueue: `q@${name}`,
+    firstDownloadHeartbeatAfterMs: options.firstDownloadHeartbeatAfterMs,
   });
   const ctx = new MockActivityEnvironment();
   const run = <A, R>(fn: (a: A) => Promise<R>, a: A) => ctx.run(fn as never, a as never) as Promise<R>;
-  return { env, acts, run, close: () => client.close() };
+  return { env, acts, run, ctx, close: () => client.close() };
+}
+
+/** A temp dir for hosts' chunk stores and DuckDB file, and a gateway over the recorded data, for the enclosing describe. */
+export function useHostsDirAndGateway(prefix: string): { dir: string; gateway: Gateway } {
+  const fixture = {} as { dir: string; gateway: Gateway };
+  beforeAll(async () => {
+    fixture.dir = mkdtempSync(path.join(tmpdir(), prefix));
+    fixture.gateway = await startGateway({ dataDir: marketDataDir(), port: 0 });
+  });
+  afterAll(async () => {
+    await fixture.gateway?.close();
+    if (fixture.dir) rmSync(fixture.dir, { recursive: true, force: true });
+  });
+  return fixture;
 }
