@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SeriesKey } from '../../domain/series';
-import { hostActivities, useHostsDirAndGateway } from '../support/host-activities';
+import { hostActivities } from '../support/host-activities';
+import { useHostsDirAndGateway } from '../support/use-hosts-dir-and-gateway';
 
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
 const HOUR = 3_600_000;

@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ChunkStore } from '../../activities/chunk-store/chunk-store';
 import { HistoricalClient } from '../../activities/databento/historical-client';
@@ -9,9 +6,8 @@ import { createActivities } from '../../activities/pipeline/create-activities';
 import { databentoPort } from '../../activities/pipeline/databento-port';
 import { createWarehouseFromEnv, type Warehouse } from '../../activities/warehouse/warehouse';
 import { type Env, parseEnv } from '../../config/env';
-import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
+import { GATEWAY_TEST_KEY, type Gateway } from '../../gateway/start-gateway';
 import { createLogger } from '../../logging/logger';
-import { marketDataDir } from './market-data-dir';
 
 /**
  * One worker's activities, called directly (each inside a mock activity context) over its own chunk store
@@ -39,18 +35,4 @@ export function hostActivities(dir: string, name: string, gateway: Gateway, opti
   const ctx = new MockActivityEnvironment();
   const run = <A, R>(fn: (a: A) => Promise<R>, a: A) => ctx.run(fn as never, a as never) as Promise<R>;
   return { env, acts, run, ctx, close: () => client.close() };
-}
-
-/** A temp dir for hosts' chunk stores and DuckDB file, and a gateway over the recorded data, for the enclosing describe. */
-export function useHostsDirAndGateway(prefix: string): { dir: string; gateway: Gateway } {
-  const fixture = {} as { dir: string; gateway: Gateway };
-  beforeAll(async () => {
-    fixture.dir = mkdtempSync(path.join(tmpdir(), prefix));
-    fixture.gateway = await startGateway({ dataDir: marketDataDir(), port: 0 });
-  });
-  afterAll(async () => {
-    await fixture.gateway?.close();
-    if (fixture.dir) rmSync(fixture.dir, { recursive: true, force: true });
-  });
-  return fixture;
 }
