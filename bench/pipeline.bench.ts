@@ -4,11 +4,12 @@
  * activity functions called directly in one process in the same order (as ingestSeries: a chunk's load starts once
  * it is validated, beside the previous chunk's load, waiting its turn in the activities, while the PREPARE_AHEAD
  * chunks after it download and validate), each on a fresh chunk store and DuckDB; prints both times, the ratio, a plain
- * sequential loop of the same activities for reference, and where the last Temporal run's time went.
+ * sequential loop of the same activities for reference, the CPU each side used (this process and the dev server), and
+ * where the last Temporal run's time went.
  * Each Temporal run gets a fresh worker whose workflow sandbox is warmed first, as a long-running worker's is.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ChunkStore } from '../activities/chunk-store/chunk-store';
@@ -26,6 +27,7 @@ import { PREPARE_AHEAD, ingestSeries } from '../workflows/ingest-series';
 import { createPipelineWorkers } from '../workers/create-workers';
 import { ZL_FULL } from '../test/support/zl-backfill';
 import { historyBreakdown } from './history-breakdown';
+import { meterCpu } from './cpu-meter';
 import { machineLine } from './machine';
 import { median } from './median';
 
@@ -68,6 +70,11 @@ async function main(): Promise<void> {
   const direct: number[] = [];
   const sequential: number[] = [];
   const temporal: number[] = [];
+  // CPU seconds per run: this process (activities, gateway, and for Temporal runs the worker) and the dev server
+  const directCpu: { own: number; others: number }[] = [];
+  const temporalCpu: { own: number; others: number }[] = [];
+  const serverPid = server.process.pid ?? -1;
+  let chunkCount = 0;
   let breakdown: string[] = [];
   try {
     // warm the gateway's recording cache and the module graph once
@@ -90,8 +97,10 @@ async function main(): Promise<void> {
         const ctx = new MockActivityEnvironment();
         // activities heartbeat and read their context, so each call runs inside a mock activity context
         const inActivity = <A, R>(fn: (a: A) => Promise<R>, arg: A): Promise<R> => ctx.run(fn as never, arg as never) as Promise<R>;
+        const cpu = meterCpu([serverPid]);
         const t0 = performance.now();
         const { chunks } = await inActivity(acts.quoteSeries, { series, start: request.start as string, end: request.end as string });
+        chunkCount = chunks.length;
         const prepare = async (chunk: (typeof chunks)[number]) => {
           const ref = await inActivity(acts.downloadChunk, { series, chunk, approvedCostUsd: chunk.costUsd });
           return { ref, v: await inActivity(acts.validateChunk, { series, chunk: ref }) };
@@ -118,6 +127,7 @@ async function main(): Promise<void> {
         }
         await inActivity(acts.updateRollCalendar, { series });
         const ms = performance.now() - t0;
+        if (order === 'pipelined') directCpu.push(cpu());
         (order === 'pipelined' ? direct : sequential).push(ms);
         const rows = await rowsIn(env);
         await client.close();
@@ -138,10 +148,12 @@ async function main(): Promise<void> {
           args: [{ series, chunks: [], approvedCostUsd: {}, chunksPerRun: 1 }],
         });
         const started = new Date();
+        const cpu = meterCpu([serverPid]);
         const t0 = performance.now();
         const { handle } = await startBackfill(client, request);
         await handle.result();
         temporal.push(performance.now() - t0);
+        temporalCpu.push(cpu());
         if (run === RUNS - 1) breakdown = await historyBreakdown(client.client, [handle.workflowId, `${handle.workflowId}/ohlcv-1d/ZL.c.0`], started);
         const rows = await rowsIn(env);
         await client.client.workflow.getHandle(handle.workflowId).terminate('bench cleanup').catch(() => undefined);
@@ -159,7 +171,7 @@ async function main(): Promise<void> {
   }
   const d = median(direct);
   const t = median(temporal);
-  console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, 34 chunks, ${RUNS} runs each (medians)`);
+  console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, ${chunkCount} chunks, ${RUNS} runs each (medians)`);
   const q = median(sequential);
   console.log(`direct activities : ${(d / 1000).toFixed(2)} s (the workflow's order: next chunk's load queued, the ${PREPARE_AHEAD} after it prepared, during each load)`);
   console.log(`through Temporal  : ${(t / 1000).toFixed(2)} s`);
@@ -167,6 +179,16 @@ async function main(): Promise<void> {
   // each run's Temporal time over the direct time measured just before it: this machine's speed drifts between runs
   const paired = temporal.map((x, i) => x / direct[i]).sort((a, b) => a - b);
   console.log(`per-run ratios    : median ${median(paired).toFixed(3)}, range ${paired[0].toFixed(3)}–${paired.at(-1)!.toFixed(3)} over ${paired.length} pairs`);
+  // counting alone bounds the Temporal time: the CPU both processes used, spread perfectly over every core
+  const cores = availableParallelism();
+  const dOwn = median(directCpu.map((c) => c.own));
+  const dIdle = median(directCpu.map((c) => c.others));
+  const tOwn = median(temporalCpu.map((c) => c.own));
+  const tServer = median(temporalCpu.map((c) => c.others));
+  const floor = Math.max(d / 1000, (tOwn + tServer) / cores);
+  console.log(`CPU (medians)     : direct ${dOwn.toFixed(2)} CPU-s (dev server idle: ${dIdle.toFixed(2)}); through Temporal ${tOwn.toFixed(2)} CPU-s in this process (worker, activities, gateway) + ${tServer.toFixed(2)} in the dev server = ${(tOwn + tServer).toFixed(2)}`);
+  console.log(`CPU floor         : that much CPU on ${cores} cores takes at least ${floor.toFixed(2)} s even with no waiting: ${((floor * 1000) / d).toFixed(3)} × the direct time`);
+  console.log(`orchestration CPU : ${(((tOwn + tServer - dOwn) / chunkCount) * 1000).toFixed(0)} ms per chunk (worker process ${(((tOwn - dOwn) / chunkCount) * 1000).toFixed(0)}, dev server ${((tServer / chunkCount) * 1000).toFixed(0)}), running beside each chunk's load`);
   console.log(`for reference     : a plain sequential loop of the same activities takes ${(q / 1000).toFixed(2)} s (Temporal / loop ${(t / q).toFixed(3)})`);
   console.log(`\nwhere the last Temporal run's time went (event timestamps, backfill + ingestSeries runs):`);
   for (const l of breakdown) console.log(`  ${l}`);
