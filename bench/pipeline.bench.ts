@@ -27,7 +27,7 @@ import { PREPARE_AHEAD, ingestSeries } from '../workflows/ingest-series';
 import { createPipelineWorkers } from '../workers/create-workers';
 import { ZL_FULL } from '../test/support/zl-backfill';
 import { historyBreakdown } from './history-breakdown';
-import { meterCpu } from './cpu-meter';
+import { type ThreadSplit, meterCpu, meterThreads, threadCpuSeconds } from './cpu-meter';
 import { machineLine } from './machine';
 import { median } from './median';
 
@@ -73,6 +73,10 @@ async function main(): Promise<void> {
   // CPU seconds per run: this process (activities, gateway, and for Temporal runs the worker) and the dev server
   const directCpu: { own: number; others: number }[] = [];
   const temporalCpu: { own: number; others: number }[] = [];
+  // and this process's share by thread; `beforeWorkers`: the threads alive before the first Temporal worker started
+  const directThreads: ThreadSplit[] = [];
+  const temporalThreads: ThreadSplit[] = [];
+  let beforeWorkers: Set<number> | null = null;
   const serverPid = server.process.pid ?? -1;
   let chunkCount = 0;
   let breakdown: string[] = [];
@@ -98,6 +102,7 @@ async function main(): Promise<void> {
         // activities heartbeat and read their context, so each call runs inside a mock activity context
         const inActivity = <A, R>(fn: (a: A) => Promise<R>, arg: A): Promise<R> => ctx.run(fn as never, arg as never) as Promise<R>;
         const cpu = meterCpu([serverPid]);
+        const threads = meterThreads(new Set(threadCpuSeconds().keys()));
         const t0 = performance.now();
         const { chunks } = await inActivity(acts.quoteSeries, { series, start: request.start as string, end: request.end as string });
         chunkCount = chunks.length;
@@ -127,7 +132,10 @@ async function main(): Promise<void> {
         }
         await inActivity(acts.updateRollCalendar, { series });
         const ms = performance.now() - t0;
-        if (order === 'pipelined') directCpu.push(cpu());
+        if (order === 'pipelined') {
+          directCpu.push(cpu());
+          directThreads.push(threads());
+        }
         (order === 'pipelined' ? direct : sequential).push(ms);
         const rows = await rowsIn(env);
         await client.close();
@@ -137,6 +145,7 @@ async function main(): Promise<void> {
       // --- through Temporal: the backfill workflow, child workflow and a worker
       {
         const { dir, env } = fresh();
+        beforeWorkers ??= new Set(threadCpuSeconds().keys());
         const workers = await createPipelineWorkers({ env, logger });
         const running = workers.run();
         const client = await connectPipelineClient(env);
@@ -149,11 +158,13 @@ async function main(): Promise<void> {
         });
         const started = new Date();
         const cpu = meterCpu([serverPid]);
+        const threads = meterThreads(beforeWorkers);
         const t0 = performance.now();
         const { handle } = await startBackfill(client, request);
         await handle.result();
         temporal.push(performance.now() - t0);
         temporalCpu.push(cpu());
+        temporalThreads.push(threads());
         if (run === RUNS - 1) breakdown = await historyBreakdown(client.client, [handle.workflowId, `${handle.workflowId}/ohlcv-1d/ZL.c.0`], started);
         const rows = await rowsIn(env);
         await client.client.workflow.getHandle(handle.workflowId).terminate('bench cleanup').catch(() => undefined);
@@ -190,6 +201,14 @@ async function main(): Promise<void> {
   console.log(`CPU (medians)     : direct ${dOwn.toFixed(2)} CPU-s (dev server idle: ${dIdle.toFixed(2)}); through Temporal ${tOwn.toFixed(2)} CPU-s in this process (worker, activities, gateway) + ${tServer.toFixed(2)} in the dev server = ${(tOwn + tServer).toFixed(2)}`);
   console.log(`CPU floor         : that much CPU on ${cores} cores takes at least ${floor.toFixed(2)} s with no waiting at all: ${((floor * 1000) / d).toFixed(3)} × the direct time`);
   console.log(`orchestration CPU : ${(((tOwn + tServer - dOwn) / chunkCount) * 1000).toFixed(0)} ms per chunk (worker process ${(((tOwn - dOwn) / chunkCount) * 1000).toFixed(0)}, dev server ${((tServer / chunkCount) * 1000).toFixed(0)}), running beside each chunk's load`);
+  // which threads of this process the extra CPU ran on: the loads' own DuckDB work grows too when they share the cores
+  if (!Number.isNaN(temporalThreads[0]?.main)) {
+    const perChunk = (pick: (t: ThreadSplit) => number) => {
+      const ms = ((median(temporalThreads.map(pick)) - median(directThreads.map(pick))) / chunkCount) * 1000;
+      return `${ms >= 0 ? '+' : ''}${ms.toFixed(1)}`;
+    };
+    console.log(`worker process    : per chunk over direct, main thread ${perChunk((t) => t.main)} ms, threads the Temporal worker started (Core runtime, workflow thread) ${perChunk((t) => t.started)} ms, other threads (libuv's pool, where DuckDB runs the loads' queries; V8's GC helpers) ${perChunk((t) => t.rest)} ms`);
+  }
   console.log(`for reference     : a plain sequential loop of the same activities takes ${(q / 1000).toFixed(2)} s (Temporal / loop ${(t / q).toFixed(3)})`);
   console.log(`\nwhere the last Temporal run's time went (event timestamps, backfill + ingestSeries runs):`);
   for (const l of breakdown) console.log(`  ${l}`);
