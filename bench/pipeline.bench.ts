@@ -4,8 +4,8 @@
  * activity functions called directly in one process in the same order (as ingestSeries: a chunk's load starts once
  * it is validated, beside the previous chunk's load, waiting its turn in the activities, while the PREPARE_AHEAD
  * chunks after it download and validate), each on a fresh chunk store and DuckDB; prints both times, the ratio, a plain
- * sequential loop of the same activities for reference, the CPU each side used (this process and the dev server), and
- * where the last Temporal run's time went.
+ * sequential loop of the same activities for reference, the CPU each side used (this process, also by thread, and the
+ * dev server), and where the last Temporal run's time went.
  * Each Temporal run gets a fresh worker whose workflow sandbox is warmed first, as a long-running worker's is.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
