@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { describe, expect, it } from 'vitest';
 import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
 import { meterCpu, meterThreads, processCpuSeconds, threadCpuSeconds } from './cpu-meter';
 
 // a child that burns CPU until its own accounting says 0.3 s, prints it, and waits to be read

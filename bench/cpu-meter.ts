@@ -62,17 +62,21 @@ export interface ThreadSplit {
   rest: number;
 }
 
-/** Starts metering this process's CPU by thread; NaN where /proc is missing. */
-export function meterThreads(known: ReadonlySet<number>): () => ThreadSplit {
+/**
+ * Starts metering this process's CPU by thread; NaN where /proc is missing. `known` defaults to the threads alive
+ * now, so `started` counts the threads that start during the span.
+ */
+export function meterThreads(known?: ReadonlySet<number>): () => ThreadSplit {
   const own0 = ownCpuSeconds();
   const before = threadCpuSeconds();
+  const knownThreads = known ?? new Set(before.keys());
   return () => {
     const own = ownCpuSeconds() - own0;
     const after = threadCpuSeconds();
     if (!after.size) return { main: Number.NaN, started: Number.NaN, rest: Number.NaN };
     const main = (after.get(process.pid) ?? 0) - (before.get(process.pid) ?? 0);
     let started = 0;
-    for (const [tid, seconds] of after) if (!known.has(tid)) started += seconds - (before.get(tid) ?? 0);
+    for (const [tid, seconds] of after) if (!knownThreads.has(tid)) started += seconds - (before.get(tid) ?? 0);
     return { main, started, rest: own - main - started };
   };
 }

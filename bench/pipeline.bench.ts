@@ -102,7 +102,7 @@ async function main(): Promise<void> {
         // activities heartbeat and read their context, so each call runs inside a mock activity context
         const inActivity = <A, R>(fn: (a: A) => Promise<R>, arg: A): Promise<R> => ctx.run(fn as never, arg as never) as Promise<R>;
         const cpu = meterCpu([serverPid]);
-        const threads = meterThreads(new Set(threadCpuSeconds().keys()));
+        const threads = meterThreads();
         const t0 = performance.now();
         const { chunks } = await inActivity(acts.quoteSeries, { series, start: request.start as string, end: request.end as string });
         chunkCount = chunks.length;
