@@ -20,8 +20,9 @@ const isoTime = z
   .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$|^\d+$/, 'ISO 8601 date/datetime or integer nanoseconds');
 
 /**
- * A chunk adds ~13 events to an ingestSeries history: 100 chunks are ~1,300 events, a third of the point where the
- * server suggests continuing as new (4k) and far below the 10,240 warning. Each continue-as-new drains the pipeline
+ * A chunk adds at most ~13 events to an ingestSeries history (a large one, alone in its batch; small ones in batches
+ * add ~3): 100 chunks are at most ~1,300 events, a third of the point where the server suggests continuing as new
+ * (4k) and far below the 10,240 warning. Each continue-as-new drains the pipeline
  * (no chunk is prepared across it), so fewer of them keep a long backfill moving; 24 cost a drain every 300 events.
  */
 export const DEFAULT_CHUNKS_PER_RUN = 100;

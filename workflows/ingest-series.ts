@@ -20,6 +20,7 @@ import type { PipelineActivities } from '../activities/pipeline/create-activitie
 import { PipelineStage } from '../domain/search-attributes';
 import type { ChunkProgress, ChunkQuote, IngestSeriesInput, IngestSeriesResult, StoredChunkRef as ChunkRef } from '../domain/series';
 import { seriesId } from '../domain/series';
+import { DEFAULT_CHUNK_BATCH, batchChunks } from '../domain/chunk-batches';
 import { type ResolveQuarantineInput, resolveQuarantineUpdate, seriesProgressQuery } from './messages';
 
 const NON_RETRYABLE = ['CostAboveApproval', 'InvalidCostQuote', 'BudgetNotApproved'];
@@ -52,6 +53,16 @@ export const OVERLAPPED_LOADS_PATCH = 'overlapped-loads';
 export const PREPARE_AHEAD_PATCH = 'prepare-ahead';
 /** chunks downloaded and validated ahead of the chunk whose load is queued (one before PREPARE_AHEAD_PATCH) */
 export const PREPARE_AHEAD = 4;
+
+/**
+ * Patch id (on the prepare-ahead path): consecutive small chunks travel in batches (batchChunks): one download, one
+ * validation and one load activity per batch, each chunk still with its own file, request, validation, MERGE and
+ * ledger rows. A ZL daily chunk loads in ~50 ms, and carrying it alone cost about as much CPU in workflow tasks and
+ * activity round trips, beside the loads.
+ */
+export const BATCHED_CHUNKS_PATCH = 'batched-chunks';
+/** batches downloaded and validated ahead of the batch whose load is queued */
+export const PREPARE_AHEAD_BATCHES = 1;
 
 const DOWNLOAD_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
@@ -156,6 +167,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
   const validateLocally = pipelined && patched(LOCAL_VALIDATION_PATCH);
   const overlapLoads = validateLocally && patched(OVERLAPPED_LOADS_PATCH);
   const prepareAhead = overlapLoads && patched(PREPARE_AHEAD_PATCH) ? PREPARE_AHEAD : 1;
+  const batched = prepareAhead > 1 && patched(BATCHED_CHUNKS_PATCH);
   // with two chunks in flight, a cancelled run waits for its activities to stop, so that once it reports cancelled
   // nothing of it is still writing (TRY_CANCEL left a load finishing after the run had ended)
   const cancellation: Pick<ActivityOptions, 'cancellationType'> = pipelined
@@ -223,7 +235,58 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
     }
   };
 
-  if (overlapLoads) await processOverlapped();
+  /** download → validate a batch of chunks: one activity for the downloads, one for the validations */
+  const prepareBatch = async (batch: ChunkQuote[]): Promise<Prepared[]> => {
+    const ids = batch.length > 1 ? `${batch[0].id}..${batch.at(-1)!.id}` : batch[0].id;
+    for (const c of batch) update(c.id, { state: 'downloading' });
+    const refs = await download.downloadChunks.executeWithOptions({ ...DOWNLOAD_OPTIONS, ...cancellation, summary: `download ${id} ${ids}` }, [
+      { series: input.series, chunks: batch.map((chunk) => ({ chunk, approvedCostUsd: input.approvedCostUsd[chunk.id] ?? chunk.costUsd })) },
+    ]);
+    refs.forEach((ref, i) => update(ref.chunkId, { state: 'downloaded', bytes: ref.recordBytes, records: ref.records, costUsd: ref.costUsd ?? batch[i].costUsd }));
+    // one activity downloaded them all: they share a host
+    const host = { ...hostOptions(refs[0].hostQueue, input.hostAffinityTimeout ?? '1 minute'), ...cancellation };
+    const args = { series: input.series, chunks: refs };
+    const validations =
+      (await local.validateChunksHere.executeWithOptions({ summary: `validate ${id} ${ids} here` }, [args])) ??
+      (await download.validateChunks.executeWithOptions({ ...host, summary: `validate ${id} ${ids}` }, [args]));
+    return refs.map((ref, i) => {
+      const { ok, summary } = validations[i];
+      if (ok) {
+        update(ref.chunkId, { state: 'validated', detail: summary });
+      } else {
+        update(ref.chunkId, { state: 'quarantined', detail: summary, ref });
+        log.warn('chunk quarantined', { series: id, chunk: ref.chunkId, summary });
+      }
+      return { ref, ok, summary, host };
+    });
+  };
+
+  /** download → validate → load a batch (the first two may be under way already); a vanished host means downloading again */
+  const processBatch = async (batch: ChunkQuote[], prepared?: Promise<Prepared[]>): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const ok = (await (attempt === 0 && prepared ? prepared : prepareBatch(batch))).filter((p) => p.ok);
+        if (!ok.length) return;
+        const ids = ok.length > 1 ? `${ok[0].ref.chunkId}..${ok.at(-1)!.ref.chunkId}` : ok[0].ref.chunkId;
+        const results = await download.loadChunks.executeWithOptions({ ...ok[0].host, summary: `load ${id} ${ids}` }, [
+          { series: input.series, chunks: ok.map((p) => ({ chunk: p.ref, validationSummary: p.summary })) },
+        ]);
+        ok.forEach((p, i) => update(p.ref.chunkId, { state: 'loaded', rows: results[i].rows }));
+        return;
+      } catch (err) {
+        if (hostIsGone(err) && attempt < 3) {
+          log.warn('host holding the chunks is gone; downloading again', { series: id, chunks: batch.map((c) => c.id) });
+          continue;
+        }
+        const detail = err instanceof Error ? err.message : String(err);
+        for (const c of batch) if (progress.get(c.id)?.state !== 'quarantined') update(c.id, { state: 'failed', detail });
+        throw err;
+      }
+    }
+  };
+
+  if (batched) await processBatched();
+  else if (overlapLoads) await processOverlapped();
   else await processInTurn();
 
   /** one chunk at a time; pipelined: the next chunk downloads and validates while the current one loads */
@@ -302,6 +365,54 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
       }
     }
     if (previous) await finish(previous, ahead.map((p) => p.prepared));
+  }
+
+  /**
+   * processOverlapped over batches of small chunks (batchChunks): a batch's load is scheduled once it is validated,
+   * beside the previous batch's load, while the next PREPARE_AHEAD_BATCHES batches download and validate; none across
+   * a continue-as-new, and a run takes at most `chunksPerRun` chunks.
+   */
+  async function processBatched(): Promise<void> {
+    const toLoad = input.chunks.filter((c) => !c.alreadyLoaded);
+    const batches = batchChunks(toLoad, { ...DEFAULT_CHUNK_BATCH, maxChunks: Math.min(DEFAULT_CHUNK_BATCH.maxChunks, input.chunksPerRun) });
+    let processed = 0;
+    const ahead: { batch: ChunkQuote[]; prepared: Promise<Prepared[]> }[] = [];
+    let previous: { batch: ChunkQuote[]; loaded: Promise<void> } | null = null;
+    const inFlight = () => (previous?.batch.length ?? 0) + ahead.reduce((n, a) => n + a.batch.length, 0);
+    const finish = async (loaded: Promise<void>, size: number, others: Promise<unknown>[]) => {
+      try {
+        await loaded;
+      } catch (err) {
+        // let everything in flight settle (and record its ledger rows) before failing the run
+        await Promise.allSettled(others);
+        throw err;
+      }
+      processed += size;
+    };
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b];
+      const prepared = ahead[0]?.batch === batch ? ahead.shift()!.prepared : undefined;
+      const loaded = processBatch(batch, prepared);
+      // handled now, awaited later: a failure must not count as an unhandled rejection meanwhile
+      loaded.catch(() => undefined);
+      // no prefetch across a continue-as-new: the next run might download it again on another host
+      for (let next = batches[b + 1 + ahead.length]; ahead.length < PREPARE_AHEAD_BATCHES && next; next = batches[b + 1 + ahead.length]) {
+        if (processed + inFlight() + batch.length + next.length > input.chunksPerRun || workflowInfo().continueAsNewSuggested) break;
+        const p = prepareBatch(next);
+        p.catch(() => undefined);
+        ahead.push({ batch: next, prepared: p });
+      }
+      if (previous) await finish(previous.loaded, previous.batch.length, [loaded, ...ahead.map((a) => a.prepared)]);
+      previous = { batch, loaded };
+      const upcoming = batches.slice(b + 1);
+      if (!ahead.length && upcoming.length && (processed + batch.length >= input.chunksPerRun || workflowInfo().continueAsNewSuggested)) {
+        await finish(loaded, batch.length, []);
+        const remaining = upcoming.flat();
+        const done = [...progress.values()].filter((c) => !remaining.some((r) => r.id === c.id));
+        await continueAsNew<typeof ingestSeries>({ ...input, chunks: remaining, done });
+      }
+    }
+    if (previous) await finish(previous.loaded, previous.batch.length, ahead.map((a) => a.prepared));
   }
 
   // optional operator review of quarantined chunks: re-download or accept, each recorded in the ledger

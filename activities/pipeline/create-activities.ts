@@ -30,6 +30,9 @@ export type ChunkRef = StoredChunkRef;
  */
 export const FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS = 1000;
 
+/** downloads of one batch under way at once: well within Databento's 100 concurrent connections */
+export const DOWNLOADS_AT_ONCE = 4;
+
 export interface ValidationOutcome {
   ok: boolean;
   summary: string;
@@ -100,51 +103,64 @@ export function createActivities(deps: PipelineDeps) {
   }
 
   /**
-   * Staged MERGE of a stored chunk and its ledger row (status `loaded`, or `accepted` after an operator's review).
-   * The file is read and decoded and the warehouse opened at once; the warehouse work waits while this worker loads
-   * another chunk of the series (the workflow starts the next load before the current one ends, so no task round
-   * trip sits between).
+   * Staged MERGEs of stored chunks, in order, each with its ledger row (status `loaded`, or `accepted` after an
+   * operator's review). The files are read and decoded and the warehouse opened at once; the warehouse work waits
+   * while this worker loads another batch of the series (the workflow starts the next load before the current one
+   * ends, so no task round trip sits between).
    */
-  async function loadStored(series: SeriesKey, chunk: ChunkRef, status: 'loaded' | 'accepted', validationSummary?: string): Promise<LoadOutcome> {
-    const location = locationFor(series, chunk.chunkId);
-    const { bytes, manifest } = await deps.store.readVerified(location);
-    const { metadata, columns } = decodeOhlcvColumns(bytes);
-    const symbols = TsSymbolMap.fromMetadata(metadata);
-    const write = async (w: Warehouse): Promise<LoadOutcome> => {
-      const result = await w.loadBars({
-        chunk: {
-          chunkId: chunk.chunkId,
-          dataset: series.dataset,
-          schema: series.schema,
-          start: chunk.start,
-          end: chunk.end,
-          symbols: [series.symbol],
-          stypeIn: series.stypeIn,
-        },
-        columns,
-        symbol: (i: number) => symbols.symbolFor(columns.instrument_id[i], columns.ts_event[i]) ?? series.symbol,
+  async function loadStored(series: SeriesKey, items: { chunk: ChunkRef; status: 'loaded' | 'accepted'; validationSummary?: string }[]): Promise<LoadOutcome[]> {
+    const writes: ((w: Warehouse) => Promise<LoadOutcome>)[] = [];
+    for (const { chunk, status, validationSummary } of items) {
+      const location = locationFor(series, chunk.chunkId);
+      const { bytes, manifest } = await deps.store.readVerified(location);
+      const { metadata, columns } = decodeOhlcvColumns(bytes);
+      const symbols = TsSymbolMap.fromMetadata(metadata);
+      writes.push(async (w: Warehouse): Promise<LoadOutcome> => {
+        const result = await w.loadBars({
+          chunk: {
+            chunkId: chunk.chunkId,
+            dataset: series.dataset,
+            schema: series.schema,
+            start: chunk.start,
+            end: chunk.end,
+            symbols: [series.symbol],
+            stypeIn: series.stypeIn,
+          },
+          columns,
+          symbol: (i: number) => symbols.symbolFor(columns.instrument_id[i], columns.ts_event[i]) ?? series.symbol,
+        });
+        // the chunk's symbol → instrument_id intervals, as Databento resolved them for this request
+        const mappings = symbologyRowsFromMetadata(metadata, { dataset: series.dataset, source: `chunk ${location.series}/${chunk.chunkId}`, stypeIn: series.stypeIn });
+        if (mappings.length) await w.upsertRows(symbologyTable, mappings);
+        await w.recordLedger(
+          ledgerRow(series, { id: chunk.chunkId, start: chunk.start, end: chunk.end }, {
+            status,
+            rows: result.rows,
+            bytes: manifest.fileBytes,
+            sha256: manifest.sha256,
+            cost_usd: manifest.costUsd,
+            validation: validationSummary ?? null,
+          }),
+        );
+        log.info({ series: location.series, chunk: chunk.chunkId, status, ...result }, 'chunk loaded');
+        return result;
       });
-      // the chunk's symbol → instrument_id intervals, as Databento resolved them for this request
-      const mappings = symbologyRowsFromMetadata(metadata, { dataset: series.dataset, source: `chunk ${location.series}/${chunk.chunkId}`, stypeIn: series.stypeIn });
-      if (mappings.length) await w.upsertRows(symbologyTable, mappings);
-      await w.recordLedger(
-        ledgerRow(series, { id: chunk.chunkId, start: chunk.start, end: chunk.end }, {
-          status,
-          rows: result.rows,
-          bytes: manifest.fileBytes,
-          sha256: manifest.sha256,
-          cost_usd: manifest.costUsd,
-          validation: validationSummary ?? null,
-        }),
-      );
-      log.info({ series: location.series, chunk: chunk.chunkId, status, ...result }, 'chunk loaded');
-      return result;
-    };
-    // the warehouse is opened before waiting for the series: a waiting load keeps an embedded DuckDB file's instance
-    // open, so the load ahead of it closes only its connection. Opened inside, every load reopened the file and
-    // checkpointed it on close: bench:pipeline's ZL backfill took 3.9 s direct and 4.9 s through Temporal, now 2.0 s
-    // and 3.0 s (medians of 6).
-    return withWarehouse(deps, (w) => seriesLoads.run(seriesId(series), () => write(w), currentActivity()?.cancellationSignal));
+    }
+    // the warehouse is opened before waiting for the series, and kept for the whole batch: a waiting load keeps an
+    // embedded DuckDB file's instance open, so the load ahead of it closes only its connection. Opened inside, every
+    // load reopened the file and checkpointed it on close: bench:pipeline's ZL backfill took 3.9 s direct and 4.9 s
+    // through Temporal, now 2.0 s and 3.0 s (medians of 6).
+    return withWarehouse(deps, (w) =>
+      seriesLoads.run(
+        seriesId(series),
+        async () => {
+          const outcomes: LoadOutcome[] = [];
+          for (const write of writes) outcomes.push(await write(w));
+          return outcomes;
+        },
+        currentActivity()?.cancellationSignal,
+      ),
+    );
   }
 
   /** Validates a stored chunk; one that fails is quarantined on this host and recorded in the ledger. */
@@ -172,6 +188,77 @@ export function createActivities(deps: PipelineDeps) {
       log.warn({ series: location.series, chunk: chunk.chunkId, summary: report.summary }, 'chunk quarantined');
     }
     return { ok: report.ok, summary: report.summary, errors, warnings, reportFile };
+  }
+
+  /**
+   * Re-quotes, then streams the chunk into the chunk store (resuming a partial file), heartbeating progress once
+   * the activity has run for FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS (`startedAt`).
+   * A quote above what was approved stops the run: prices can change between approval and download.
+   */
+  async function downloadToStore(
+    input: { series: SeriesKey; chunk: ChunkQuote; approvedCostUsd: number },
+    startedAt: number,
+    progress: object = {},
+    signal: AbortSignal = Context.current().cancellationSignal,
+  ): Promise<ChunkRef> {
+    const { series, chunk } = input;
+    const location = locationFor(series, chunk.id);
+    const request = requestFor(series, chunk);
+    const ref = (m: Awaited<ReturnType<typeof downloadChunkToStore>>, reused: boolean): ChunkRef => ({
+      chunkId: chunk.id,
+      start: chunk.start,
+      end: chunk.end,
+      file: m.file,
+      sha256: m.sha256,
+      records: m.records,
+      recordBytes: m.recordBytes,
+      bytesRequested: reused ? 0 : m.bytesRequested,
+      costUsd: m.costUsd,
+      hostQueue: deps.hostTaskQueue,
+      reused,
+    });
+    const stored = await deps.store.verified(location);
+    if (stored) return ref(stored, true);
+
+    const costUsd = await deps.databento.getCost(request);
+    if (costUsd > input.approvedCostUsd + 1e-9) {
+      throw ApplicationFailure.nonRetryable(
+        `chunk ${chunk.id} now costs $${costUsd.toFixed(6)}, above the approved $${input.approvedCostUsd.toFixed(6)}: stopping before any download`,
+        'CostAboveApproval',
+      );
+    }
+    const ctx = Context.current();
+    const heartbeatAfterMs = deps.firstDownloadHeartbeatAfterMs ?? FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS;
+    const manifest = await downloadChunkToStore({
+      store: deps.store,
+      location,
+      request,
+      source: deps.databento,
+      costUsd,
+      signal,
+      onProgress: (p) => {
+        if (performance.now() - startedAt >= heartbeatAfterMs) ctx.heartbeat({ ...progress, ...p });
+      },
+    });
+    await withWarehouse(deps, (w) =>
+      w.recordLedger(
+        ledgerRow(series, chunk, { status: 'downloaded', bytes: manifest.fileBytes, sha256: manifest.sha256, cost_usd: costUsd, rows: manifest.records }),
+      ),
+    );
+    log.info({ series: location.series, chunk: chunk.id, records: manifest.records, resumes: manifest.resumes }, 'chunk downloaded');
+    return ref(manifest, false);
+  }
+
+  /** whether this worker's store holds the chunk's file (same sha256) */
+  async function holds(series: SeriesKey, chunk: ChunkRef): Promise<boolean> {
+    const manifest = await deps.store.readManifest(locationFor(series, chunk.chunkId)).catch(() => null);
+    return manifest?.sha256 === chunk.sha256;
+  }
+
+  async function validateEach(input: { series: SeriesKey; chunks: ChunkRef[] }): Promise<ValidationOutcome[]> {
+    const outcomes: ValidationOutcome[] = [];
+    for (const chunk of input.chunks) outcomes.push(await validateStoredChunkRef({ series: input.series, chunk }));
+    return outcomes;
   }
 
   return {
@@ -206,54 +293,38 @@ export function createActivities(deps: PipelineDeps) {
      * A quote above what was approved stops the run: prices can change between approval and download.
      */
     async downloadChunk(input: { series: SeriesKey; chunk: ChunkQuote; approvedCostUsd: number }): Promise<ChunkRef> {
-      return asActivity(async () => {
-        const { series, chunk } = input;
-        const location = locationFor(series, chunk.id);
-        const request = requestFor(series, chunk);
-        const ref = (m: Awaited<ReturnType<typeof downloadChunkToStore>>, reused: boolean): ChunkRef => ({
-          chunkId: chunk.id,
-          start: chunk.start,
-          end: chunk.end,
-          file: m.file,
-          sha256: m.sha256,
-          records: m.records,
-          recordBytes: m.recordBytes,
-          bytesRequested: reused ? 0 : m.bytesRequested,
-          costUsd: m.costUsd,
-          hostQueue: deps.hostTaskQueue,
-          reused,
-        });
-        const stored = await deps.store.verified(location);
-        if (stored) return ref(stored, true);
+      return asActivity(() => downloadToStore(input, performance.now()), { heartbeats: 'own' });
+    },
 
-        const costUsd = await deps.databento.getCost(request);
-        if (costUsd > input.approvedCostUsd + 1e-9) {
-          throw ApplicationFailure.nonRetryable(
-            `chunk ${chunk.id} now costs $${costUsd.toFixed(6)}, above the approved $${input.approvedCostUsd.toFixed(6)}: stopping before any download`,
-            'CostAboveApproval',
-          );
-        }
-        const ctx = Context.current();
+    /**
+     * downloadChunk for a batch of consecutive small chunks (see batchChunks), DOWNLOADS_AT_ONCE at a time: a small
+     * chunk's download is mostly its request's round trip. Each is re-quoted just before its download. After a
+     * failure no other download starts; the activity ends once those under way have, with the first error. A retry
+     * finds the chunks already stored and resumes the partial ones.
+     */
+    async downloadChunks(input: { series: SeriesKey; chunks: { chunk: ChunkQuote; approvedCostUsd: number }[] }): Promise<ChunkRef[]> {
+      return asActivity(async () => {
         const startedAt = performance.now();
-        const heartbeatAfterMs = deps.firstDownloadHeartbeatAfterMs ?? FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS;
-        const manifest = await downloadChunkToStore({
-          store: deps.store,
-          location,
-          request,
-          source: deps.databento,
-          costUsd,
-          signal: ctx.cancellationSignal,
-          onProgress: (p) => {
-            if (performance.now() - startedAt >= heartbeatAfterMs) ctx.heartbeat(p);
-          },
-        });
-        await withWarehouse(deps, (w) =>
-          w.recordLedger(
-            ledgerRow(series, chunk, { status: 'downloaded', bytes: manifest.fileBytes, sha256: manifest.sha256, cost_usd: costUsd, rows: manifest.records }),
-          ),
-        );
-        log.info({ series: location.series, chunk: chunk.id, records: manifest.records, resumes: manifest.resumes }, 'chunk downloaded');
-        return ref(manifest, false);
+        const refs: ChunkRef[] = [];
+        let next = 0;
+        let failure: { error: unknown } | null = null;
+        const downloader = async () => {
+          while (!failure && next < input.chunks.length) {
+            const i = next++;
+            const c = input.chunks[i];
+            try {
+              // a signal of its own that follows the activity's: concurrent downloads would otherwise pile their
+              // abort listeners onto one signal (Node warns past 10)
+              const signal = AbortSignal.any([Context.current().cancellationSignal]);
+              refs[i] = await downloadToStore({ series: input.series, ...c }, startedAt, { chunk: c.chunk.id }, signal);
+            } catch (error) {
+              failure ??= { error };
+            }
+          }
+        };
+        await Promise.all(Array.from({ length: Math.min(DOWNLOADS_AT_ONCE, input.chunks.length) }, downloader));
+        if (failure) throw (failure as { error: unknown }).error;
+        return refs;
       }, { heartbeats: 'own' });
     },
 
@@ -269,15 +340,35 @@ export function createActivities(deps: PipelineDeps) {
      */
     async validateChunkHere(input: { series: SeriesKey; chunk: ChunkRef }): Promise<ValidationOutcome | null> {
       return asActivity(async () => {
-        const manifest = await deps.store.readManifest(locationFor(input.series, input.chunk.chunkId)).catch(() => null);
-        if (!manifest || manifest.sha256 !== input.chunk.sha256) return null;
+        if (!(await holds(input.series, input.chunk))) return null;
         return validateStoredChunkRef(input);
+      });
+    },
+
+    /** validateChunk for each chunk of a batch (see downloadChunks), on the worker that downloaded them. */
+    async validateChunks(input: { series: SeriesKey; chunks: ChunkRef[] }): Promise<ValidationOutcome[]> {
+      return asActivity(() => validateEach(input));
+    },
+
+    /** validateChunkHere for a batch: null unless this worker's store holds every chunk of it. */
+    async validateChunksHere(input: { series: SeriesKey; chunks: ChunkRef[] }): Promise<ValidationOutcome[] | null> {
+      return asActivity(async () => {
+        for (const chunk of input.chunks) if (!(await holds(input.series, chunk))) return null;
+        return validateEach(input);
       });
     },
 
     /** Staged, idempotent MERGE of the chunk's bars, then a `loaded` ledger row. */
     async loadChunk(input: { series: SeriesKey; chunk: ChunkRef; validationSummary?: string }): Promise<LoadOutcome> {
-      return asActivity(() => loadStored(input.series, input.chunk, 'loaded', input.validationSummary));
+      return asActivity(async () => (await loadStored(input.series, [{ chunk: input.chunk, status: 'loaded', validationSummary: input.validationSummary }]))[0]);
+    },
+
+    /**
+     * loadChunk for each chunk of a batch, in order, each in its own idempotent MERGE with its ledger row, on one
+     * warehouse connection; a retry loads again the ones that were loaded (no row changes) and goes on.
+     */
+    async loadChunks(input: { series: SeriesKey; chunks: { chunk: ChunkRef; validationSummary?: string }[] }): Promise<LoadOutcome[]> {
+      return asActivity(() => loadStored(input.series, input.chunks.map((c) => ({ ...c, status: 'loaded' as const }))));
     },
 
     /** Loads a quarantined chunk as it is, because an operator accepted it; recorded as `accepted` in the ledger. */
@@ -287,7 +378,8 @@ export function createActivities(deps: PipelineDeps) {
         if (!(await deps.store.restoreFromQuarantine(location))) {
           throw ApplicationFailure.nonRetryable(`chunk ${input.chunk.chunkId} is not in this host's quarantine`, 'QuarantinedChunkMissing');
         }
-        return loadStored(input.series, input.chunk, 'accepted', `accepted by operator${input.reason ? `: ${input.reason}` : ''}`);
+        const validationSummary = `accepted by operator${input.reason ? `: ${input.reason}` : ''}`;
+        return (await loadStored(input.series, [{ chunk: input.chunk, status: 'accepted', validationSummary }]))[0];
       });
     },
 

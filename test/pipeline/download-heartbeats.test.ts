@@ -6,7 +6,7 @@ import { useHostsDirAndGateway } from '../support/use-hosts-dir-and-gateway';
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
 const HOUR = 3_600_000;
 
-describe('downloadChunk heartbeats its progress only once it has run for a while', () => {
+describe('downloadChunk(s) heartbeat their progress only once they have run for a while', () => {
   const f = useHostsDirAndGateway('download-heartbeats-');
 
   /** one host (its own chunk store) downloads the real 2015H1 ZL chunk; returns its ref and the heartbeats sent */
@@ -41,5 +41,24 @@ describe('downloadChunk heartbeats its progress only once it has run for a while
     expect(slow.beats.length).toBeGreaterThan(0);
     expect(slow.beats.at(-1)!.records).toBeGreaterThan(0);
     expect(slow.beats.at(-1)!.records).toBeLessThanOrEqual(slow.ref.records);
+  });
+
+  it('downloadChunks reports each chunk of a batch by id, past the same threshold', async () => {
+    const host = hostActivities(f.dir, 'batch', f.gateway, { firstDownloadHeartbeatAfterMs: 0 });
+    const beats: { chunk: string; records: number }[] = [];
+    try {
+      const { chunks } = await host.run(host.acts.quoteSeries, { series, start: '2015-01-01', end: '2016-01-01' });
+      expect(chunks.map((c) => c.id)).toEqual(['2015H1', '2015H2']);
+      host.ctx.on('heartbeat', (d: { chunk: string; records: number }) => beats.push(d));
+      const refs = await host.run(host.acts.downloadChunks, { series, chunks: chunks.map((chunk) => ({ chunk, approvedCostUsd: chunk.costUsd })) });
+      expect(refs.map((r) => r.chunkId)).toEqual(['2015H1', '2015H2']);
+      for (const ref of refs) {
+        const own = beats.filter((b) => b.chunk === ref.chunkId);
+        expect(own.length).toBeGreaterThan(0);
+        expect(own.at(-1)!.records).toBeLessThanOrEqual(ref.records);
+      }
+    } finally {
+      await host.close();
+    }
   });
 });

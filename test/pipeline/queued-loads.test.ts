@@ -10,7 +10,7 @@ const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'Z
 describe('loads of one series queued behind each other in a worker', () => {
   const f = useHostsDirAndGateway('queued-loads-');
 
-  it('keep the DuckDB file open from the first to the last (no reopen and checkpoint per chunk), and load every row', async () => {
+  it('keep the DuckDB file open from the first to the last (no reopen and checkpoint per chunk or batch), and load every row once', async () => {
     // counts the warehouses open at once: the file's DuckDB instance closes whenever this drops to 0
     let open = 0;
     const openAfterClose: number[] = [];
@@ -37,7 +37,17 @@ describe('loads of one series queued behind each other in a worker', () => {
         refs.push({ ref, summary: validation.summary });
       }
 
-      // as ingestSeries schedules them: each load starts before the one ahead of it has ended
+      // as ingestSeries schedules batches of small chunks: two loads of two chunks each, the second queued behind the
+      // first; each holds one warehouse for its whole batch, and the file stays open until the last
+      openAfterClose.length = 0;
+      const batches = [refs.slice(0, 2), refs.slice(2)].map((batch) => batch.map(({ ref, summary }) => ({ chunk: ref, validationSummary: summary })));
+      const batchResults = await Promise.all(batches.map((chunks) => run(acts.loadChunks, { series, chunks })));
+      expect(openAfterClose).toEqual([1, 0]);
+      expect(batchResults.flat().map((r) => r.rows)).toEqual(refs.map((r) => r.ref.records));
+      expect(batchResults.flat().every((r) => r.inserted === r.rows)).toBe(true);
+
+      // loaded again, one chunk per load as ingestSeries schedules large chunks: each load starts before the one
+      // ahead of it has ended, and nothing changes
       openAfterClose.length = 0;
       const results = await Promise.all(refs.map(({ ref, summary }) => run(acts.loadChunk, { series, chunk: ref, validationSummary: summary })));
       // one close per load; only the last one leaves no warehouse open (which closes the file's instance)
@@ -46,6 +56,7 @@ describe('loads of one series queued behind each other in a worker', () => {
 
       const records = refs.reduce((s, r) => s + r.ref.records, 0);
       expect(results.reduce((s, r) => s + r.rows, 0)).toBe(records);
+      expect(results.every((r) => r.unchanged === r.rows && r.inserted === 0)).toBe(true);
       const w = await createWarehouseFromEnv(env);
       try {
         const [{ n }] = await w.query<{ n: string }>('select count(*) as n from market_data.databento_futures_ohlcv_1d');
