@@ -1,4 +1,4 @@
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Env } from '../config/env';
 import { Dataset, PipelineStage, Schema, Symbols } from '../domain/search-attributes';
 import { type BackfillInput, type BackfillParams, backfillInputSchema, backfillWorkflowId } from '../domain/series';
@@ -45,23 +45,28 @@ export function parseBackfillInput(input: BackfillInput): BackfillParams {
 export async function startBackfill(pc: PipelineClient, input: BackfillInput): Promise<{ handle: WorkflowHandle<typeof backfill>; attached: boolean }> {
   const params = parseBackfillInput(input);
   const workflowId = backfillWorkflowId(params);
-  const existing = await pc.client.workflow.getHandle(workflowId).describe().catch(() => null);
-  const attached = existing?.status.name === 'RUNNING';
-  const handle = await pc.client.workflow.start<typeof backfill>('backfill', {
-    taskQueue: pc.taskQueue,
-    workflowId,
-    args: [params],
-    workflowIdConflictPolicy: 'USE_EXISTING',
-    typedSearchAttributes: [
-      { key: PipelineStage, value: 'quoting' },
-      { key: Dataset, value: params.dataset },
-      { key: Schema, value: params.schemas.join(',') },
-      { key: Symbols, value: params.symbols },
-    ],
-    memo: { request: { ...params } },
-    staticSummary: `backfill ${params.symbols.join(',')} ${params.schemas.join(',')} ${params.start}..${params.end} (budget USD ${params.maxCostUsd})`,
-  });
-  return { handle, attached };
+  // one start that fails if the run is already running, then attach: no describe round trip before every start,
+  // and no race between a describe and another client's start
+  try {
+    const handle = await pc.client.workflow.start<typeof backfill>('backfill', {
+      taskQueue: pc.taskQueue,
+      workflowId,
+      args: [params],
+      workflowIdConflictPolicy: 'FAIL',
+      typedSearchAttributes: [
+        { key: PipelineStage, value: 'quoting' },
+        { key: Dataset, value: params.dataset },
+        { key: Schema, value: params.schemas.join(',') },
+        { key: Symbols, value: params.symbols },
+      ],
+      memo: { request: { ...params } },
+      staticSummary: `backfill ${params.symbols.join(',')} ${params.schemas.join(',')} ${params.start}..${params.end} (budget USD ${params.maxCostUsd})`,
+    });
+    return { handle, attached: false };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return { handle: pc.client.workflow.getHandle<typeof backfill>(workflowId), attached: true };
+  }
 }
 
 export async function approveSpend(pc: PipelineClient, workflowId: string, input: ApproveSpendInput = {}) {

@@ -59,6 +59,12 @@ describe('cost gate: a quote above --max-cost waits for approval, downloads noth
     expect(progress.detail).toMatch(/^cost USD [\d.]+ exceeds budget USD 0\.000001/);
     expect(h.gateway.stats.getRange.requests).toBe(0);
 
+    // the same backfill started again attaches to the waiting run
+    const attach = await runCli(backfillArgs('2024-01-01', '2025-01-01'), cliEnv(h.env));
+    expect(attach.code, attach.stderr).toBe(0);
+    expect(JSON.parse(attach.stdout)).toEqual({ workflowId, attached: true });
+    expect(attach.stderr).toContain(`attached to running ${workflowId}`);
+
     // findable the way an operator would in the UI
     let found = 0;
     for (let i = 0; i < 40 && !found; i++) {
