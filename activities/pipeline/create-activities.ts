@@ -287,11 +287,7 @@ export function createActivities(deps: PipelineDeps) {
       }, { heartbeats: 'own' });
     },
 
-    /**
-     * Re-quotes, then streams the chunk into the chunk store (resuming a partial file), heartbeating progress once
-     * it has run for FIRST_DOWNLOAD_HEARTBEAT_AFTER_MS.
-     * A quote above what was approved stops the run: prices can change between approval and download.
-     */
+    /** One chunk into the chunk store, re-quoted first (see downloadToStore). */
     async downloadChunk(input: { series: SeriesKey; chunk: ChunkQuote; approvedCostUsd: number }): Promise<ChunkRef> {
       return asActivity(() => downloadToStore(input, performance.now()), { heartbeats: 'own' });
     },
@@ -306,10 +302,10 @@ export function createActivities(deps: PipelineDeps) {
       return asActivity(async () => {
         const startedAt = performance.now();
         const refs: ChunkRef[] = [];
+        const errors: unknown[] = [];
         let next = 0;
-        let failure: { error: unknown } | null = null;
         const downloader = async () => {
-          while (!failure && next < input.chunks.length) {
+          while (!errors.length && next < input.chunks.length) {
             const i = next++;
             const c = input.chunks[i];
             try {
@@ -318,12 +314,12 @@ export function createActivities(deps: PipelineDeps) {
               const signal = AbortSignal.any([Context.current().cancellationSignal]);
               refs[i] = await downloadToStore({ series: input.series, ...c }, startedAt, { chunk: c.chunk.id }, signal);
             } catch (error) {
-              failure ??= { error };
+              errors.push(error);
             }
           }
         };
         await Promise.all(Array.from({ length: Math.min(DOWNLOADS_AT_ONCE, input.chunks.length) }, downloader));
-        if (failure) throw (failure as { error: unknown }).error;
+        if (errors.length) throw errors[0];
         return refs;
       }, { heartbeats: 'own' });
     },
