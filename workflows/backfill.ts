@@ -25,7 +25,7 @@ import {
 } from '../domain/series';
 import { ingestSeries } from './ingest-series';
 import { type BackfillProgress, approveSpendUpdate, backfillProgressQuery, rejectSpendUpdate } from './messages';
-import { issueLines } from '../domain/issue-lines';
+import { parseWorkflowInput } from './parse-input';
 
 const pipeline = proxyActivities<PipelineActivities>({
   startToCloseTimeout: '10 minutes',
@@ -38,23 +38,13 @@ const analytics = proxyActivities<AnalyticsActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 });
 
-/** Validates the input inside the workflow so a bad start fails the run (not just the task) with a clear message. */
-function parseInput(raw: BackfillInput): BackfillParams {
-  const parsed = backfillInputSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = issueLines(parsed.error).join('; ');
-    throw ApplicationFailure.nonRetryable(`invalid backfill input: ${issues}`, 'InvalidBackfillInput');
-  }
-  return parsed.data;
-}
-
 /**
  * Backfills symbols × schemas over a date range: quotes every chunk first, waits for approval when the
  * quote exceeds the budget, ingests each series in a child workflow (bounded concurrency), then builds
  * features and publishes a forecast.
  */
 export async function backfill(raw: BackfillInput): Promise<BackfillResult> {
-  const input = parseInput(raw);
+  const input: BackfillParams = parseWorkflowInput(backfillInputSchema, raw, 'backfill');
   const workflowId = workflowInfo().workflowId;
   const series: SeriesKey[] = input.schemas.flatMap((schema) =>
     input.symbols.map((symbol) => ({ dataset: input.dataset, schema, symbol, stypeIn: input.stypeIn })),

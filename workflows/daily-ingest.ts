@@ -19,7 +19,7 @@ import { ohlcvSchemaSchema, stypeSchema } from '../domain/databento-enums';
 import { Dataset, PipelineStage, Schema, Symbols, seriesSearchAttributes } from '../domain/search-attributes';
 import { DEFAULT_CHUNKS_PER_RUN, type SeriesKey, seriesId } from '../domain/series';
 import { ingestSeries } from './ingest-series';
-import { issueLines } from '../domain/issue-lines';
+import { parseWorkflowInput } from './parse-input';
 
 const seriesKeySchema = z.object({
   dataset: z.string().min(1),
@@ -93,15 +93,6 @@ const daily = proxyActivities<DailyActivities>(DAILY_OPTIONS);
 const analytics = proxyActivities<AnalyticsActivities>(LONG_OPTIONS);
 const pipeline = proxyActivities<PipelineActivities>(LONG_OPTIONS);
 
-function parseInput<T>(schema: z.ZodType<T>, raw: unknown, type: string): T {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issues = issueLines(parsed.error).join('; ');
-    throw ApplicationFailure.nonRetryable(`invalid ${type} input: ${issues}`, `Invalid${type[0].toUpperCase()}${type.slice(1)}Input`);
-  }
-  return parsed.data;
-}
-
 function tagSeries(series: SeriesKey[], fallback: { dataset: string; schema: string; symbols: string[] }) {
   upsertSearchAttributes([
     { key: Dataset, value: series[0]?.dataset ?? fallback.dataset },
@@ -120,7 +111,7 @@ function tagSeries(series: SeriesKey[], fallback: { dataset: string; schema: str
  * any download; the schedule pauses (pauseOnFailure) and an operator runs an approved `backfill` for the gap.
  */
 export async function dailyIngest(raw: DailyIngestInput): Promise<DailyIngestResult> {
-  const input: DailyIngestParams = parseInput(dailyIngestInputSchema, raw, 'dailyIngest');
+  const input: DailyIngestParams = parseWorkflowInput(dailyIngestInputSchema, raw, 'dailyIngest');
   const workflowId = workflowInfo().workflowId;
   let stage = 'quoting';
   let detail = '';
@@ -265,7 +256,7 @@ export interface ValidateRecentResult {
  * warehouse. Any mismatch fails the run (non-retryable) so the schedule pauses and someone looks.
  */
 export async function validateRecent(raw: ValidateRecentInput): Promise<ValidateRecentResult> {
-  const input = parseInput(validateRecentInputSchema, raw, 'validateRecent');
+  const input = parseWorkflowInput(validateRecentInputSchema, raw, 'validateRecent');
   tagSeries(input.series, { dataset: '', schema: '', symbols: [] });
   upsertSearchAttributes([{ key: PipelineStage, value: 'validating' }]);
   const out: ValidateRecentResult['series'] = [];
