@@ -1,12 +1,14 @@
 /**
  * `npm run bench:pipeline`: orchestration overhead. Runs the ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 backfill
  * (34 chunks: quote, download, validate, load, roll calendar) through Temporal (dev server + worker) and with the same
- * activity functions called directly in one process in the same order (as ingestSeries: a chunk's load starts once
- * it is validated, beside the previous chunk's load, waiting its turn in the activities, while the PREPARE_AHEAD
- * chunks after it download and validate), each on a fresh chunk store and DuckDB; prints both times, the ratio, a plain
- * sequential loop of the same activities for reference, the CPU each side used (this process, also by thread, and the
- * dev server), and where the last Temporal run's time went.
- * Each Temporal run gets a fresh worker whose workflow sandbox is warmed first, as a long-running worker's is.
+ * activity functions called directly in one process in the same order (as ingestSeries: chunks in batches, a batch's
+ * load queued behind the previous one while the PREPARE_AHEAD_BATCHES after it download and validate), each on a fresh
+ * chunk store and DuckDB; prints both times, the ratio, a plain sequential loop of the same activities for reference,
+ * the CPU each side used (this process, also by thread, and the dev server), and where the last Temporal run's time
+ * went.
+ * The two sides run in pairs, alternating which goes first. Each Temporal run gets a fresh worker (workflows bundled
+ * once, as a deployed worker's are at start-up) whose workflow sandbox is warmed first, as a long-running worker's is.
+ * Run with --expose-gc (the npm script does) to start every timed run on a collected heap.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -26,22 +28,31 @@ import { createLogger } from '../logging/logger';
 import { PREPARE_AHEAD_BATCHES, ingestSeries } from '../workflows/ingest-series';
 import { DEFAULT_CHUNK_BATCH, batchChunks } from '../domain/chunk-batches';
 import { createPipelineWorkers } from '../workers/create-workers';
+import { productionBundle } from '../test/support/pipeline-harness';
 import { ZL_FULL } from '../test/support/zl-backfill';
 import { historyBreakdown } from './history-breakdown';
 import { type ThreadSplit, meterCpu, meterThreads, threadCpuSeconds } from './cpu-meter';
 import { machineLine } from './machine';
 import { median } from './median';
 
-// this machine's speed drifts by 20% or more from minute to minute: fewer than ~7 interleaved runs give a ratio that
-// moves by several points between invocations
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+// this machine's speed drifts by 20% or more from minute to minute, and single pairs differ by as much: 7 pairs gave
+// printed figures 20 points apart between invocations of the same code
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+// the plain sequential loop is only a reference figure, and takes longer than both timed sides together
+const REFERENCE_EVERY = Math.max(1, Math.ceil(RUNS / Number(process.env.BENCH_REFERENCE_RUNS ?? 3)));
 const request = ZL_FULL;
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
+
+/** each timed run starts with an empty young generation, so neither side pays for the garbage of the run before it */
+const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
 
 async function main(): Promise<void> {
   const dataDir = parseEnv().MARKET_DATA_DIR;
   const gateway = await startGateway({ dataDir, port: 0 });
   const server = await startTemporalDevServer({});
+  // a deployed worker bundles its workflows once at start-up: bundling per run would leave webpack's garbage to the
+  // collector during the timed runs
+  const bundle = await productionBundle();
   const logger = createLogger({ level: 'warn', pretty: false });
   const fresh = () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'bench-pipeline-'));
@@ -85,108 +96,120 @@ async function main(): Promise<void> {
     // warm the gateway's recording cache and the module graph once
     await new HistoricalClient({ apiKey: GATEWAY_TEST_KEY, baseUrl: gateway.url }).metadata.getRecordCount({ dataset: series.dataset, schema: series.schema, stypeIn: series.stypeIn, symbols: ['ZL.c.0'], start: '2010-06-06', end: '2026-08-12' });
 
+    // --- direct: the same activity functions in this process, in the workflow's order (the next batch prepared while
+    // the current one loads: the like-for-like baseline) or as a plain sequential loop
+    const runDirect = async (order: 'pipelined' | 'sequential', run: number): Promise<void> => {
+      const { dir, env } = fresh();
+      const client = HistoricalClient.fromEnv(env);
+      const acts = createActivities({
+        env,
+        logger,
+        databento: databentoPort(client),
+        store: new ChunkStore(env.DATA_DIR),
+        openWarehouse: () => createWarehouseFromEnv(env),
+        hostTaskQueue: 'direct',
+      });
+      const ctx = new MockActivityEnvironment();
+      // activities heartbeat and read their context, so each call runs inside a mock activity context
+      const inActivity = <A, R>(fn: (a: A) => Promise<R>, arg: A): Promise<R> => ctx.run(fn as never, arg as never) as Promise<R>;
+      collectGarbage();
+      const cpu = meterCpu([serverPid]);
+      const threads = meterThreads();
+      const t0 = performance.now();
+      const { chunks } = await inActivity(acts.quoteSeries, { series, start: request.start as string, end: request.end as string });
+      chunkCount = chunks.length;
+      const prepare = async (chunk: (typeof chunks)[number]) => {
+        const ref = await inActivity(acts.downloadChunk, { series, chunk, approvedCostUsd: chunk.costUsd });
+        return { ref, v: await inActivity(acts.validateChunk, { series, chunk: ref }) };
+      };
+      const load = async (prepared: ReturnType<typeof prepare>) => {
+        const { ref, v } = await prepared;
+        if (v.ok) await inActivity(acts.loadChunk, { series, chunk: ref, validationSummary: v.summary });
+      };
+      if (order === 'sequential') {
+        for (const chunk of chunks) await load(prepare(chunk));
+      } else {
+        // as ingestSeries: chunks in batches (batchChunks); a batch's load starts once it is validated, beside the
+        // previous batch's load (the activities run one load of a series at a time), while the
+        // PREPARE_AHEAD_BATCHES batches after it are prepared
+        const batches = batchChunks(chunks.filter((c) => !c.alreadyLoaded));
+        const prepareBatch = async (batch: typeof chunks) => {
+          const refs = await inActivity(acts.downloadChunks, { series, chunks: batch.map((chunk) => ({ chunk, approvedCostUsd: chunk.costUsd })) });
+          const v = await inActivity(acts.validateChunks, { series, chunks: refs });
+          return refs.map((ref, i) => ({ ref, v: v[i] }));
+        };
+        const loadBatch = async (prepared: ReturnType<typeof prepareBatch>) => {
+          const ok = (await prepared).filter((p) => p.v.ok);
+          if (ok.length) await inActivity(acts.loadChunks, { series, chunks: ok.map((p) => ({ chunk: p.ref, validationSummary: p.v.summary })) });
+        };
+        const ahead: ReturnType<typeof prepareBatch>[] = [];
+        let previous: Promise<void> | null = null;
+        for (let i = 0; i < batches.length; i++) {
+          const current = loadBatch(ahead.shift() ?? prepareBatch(batches[i]));
+          current.catch(() => undefined);
+          while (ahead.length < PREPARE_AHEAD_BATCHES && i + 1 + ahead.length < batches.length) ahead.push(prepareBatch(batches[i + 1 + ahead.length]));
+          if (previous) await previous;
+          previous = current;
+        }
+        await previous;
+      }
+      await inActivity(acts.updateRollCalendar, { series });
+      const ms = performance.now() - t0;
+      if (order === 'pipelined') {
+        directCpu.push(cpu());
+        directThreads.push(threads());
+      }
+      (order === 'pipelined' ? direct : sequential).push(ms);
+      const rows = await rowsIn(env);
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+      console.log(`direct ${order.padEnd(10)} run ${run + 1}: ${(ms / 1000).toFixed(2)} s, ${rows} rows`);
+    };
+    // --- through Temporal: the backfill workflow, child workflow and a worker
+    const runTemporal = async (run: number): Promise<void> => {
+      const { dir, env } = fresh();
+      beforeWorkers ??= new Set(threadCpuSeconds().keys());
+      const workers = await createPipelineWorkers({ env, logger, workflowBundle: bundle });
+      const running = workers.run();
+      const client = await connectPipelineClient(env);
+      // a deployed worker runs for days: initialise this fresh worker's workflow sandbox (~100 ms on the first
+      // workflow task) with a series of no chunks, which ends in its first task without any activity
+      await client.client.workflow.execute(ingestSeries, {
+        taskQueue: client.taskQueue,
+        workflowId: `bench-warmup-${process.pid}-${run}`,
+        args: [{ series, chunks: [], approvedCostUsd: {}, chunksPerRun: 1 }],
+      });
+      collectGarbage();
+      const started = new Date();
+      const cpu = meterCpu([serverPid]);
+      const threads = meterThreads(beforeWorkers);
+      const t0 = performance.now();
+      const { handle } = await startBackfill(client, request);
+      await handle.result();
+      temporal.push(performance.now() - t0);
+      temporalCpu.push(cpu());
+      temporalThreads.push(threads());
+      if (run === RUNS - 1) breakdown = await historyBreakdown(client.client, [handle.workflowId, `${handle.workflowId}/ohlcv-1d/ZL.c.0`], started);
+      const rows = await rowsIn(env);
+      await client.client.workflow.getHandle(handle.workflowId).terminate('bench cleanup').catch(() => undefined);
+      workers.shutdown();
+      await running;
+      await workers.close();
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+      console.log(`${'temporal'.padEnd(17)} run ${run + 1}: ${(temporal.at(-1)! / 1000).toFixed(2)} s, ${rows} rows`);
+    };
+
     for (let run = 0; run < RUNS; run++) {
-      // --- direct: the same activity functions in this process; first in the workflow's order (the next chunk
-      // prepared while the current one loads: the like-for-like baseline), then as a plain sequential loop
-      for (const order of ['pipelined', 'sequential'] as const) {
-        const { dir, env } = fresh();
-        const client = HistoricalClient.fromEnv(env);
-        const acts = createActivities({
-          env,
-          logger,
-          databento: databentoPort(client),
-          store: new ChunkStore(env.DATA_DIR),
-          openWarehouse: () => createWarehouseFromEnv(env),
-          hostTaskQueue: 'direct',
-        });
-        const ctx = new MockActivityEnvironment();
-        // activities heartbeat and read their context, so each call runs inside a mock activity context
-        const inActivity = <A, R>(fn: (a: A) => Promise<R>, arg: A): Promise<R> => ctx.run(fn as never, arg as never) as Promise<R>;
-        const cpu = meterCpu([serverPid]);
-        const threads = meterThreads();
-        const t0 = performance.now();
-        const { chunks } = await inActivity(acts.quoteSeries, { series, start: request.start as string, end: request.end as string });
-        chunkCount = chunks.length;
-        const prepare = async (chunk: (typeof chunks)[number]) => {
-          const ref = await inActivity(acts.downloadChunk, { series, chunk, approvedCostUsd: chunk.costUsd });
-          return { ref, v: await inActivity(acts.validateChunk, { series, chunk: ref }) };
-        };
-        const load = async (prepared: ReturnType<typeof prepare>) => {
-          const { ref, v } = await prepared;
-          if (v.ok) await inActivity(acts.loadChunk, { series, chunk: ref, validationSummary: v.summary });
-        };
-        if (order === 'sequential') {
-          for (const chunk of chunks) await load(prepare(chunk));
-        } else {
-          // as ingestSeries: chunks in batches (batchChunks); a batch's load starts once it is validated, beside the
-          // previous batch's load (the activities run one load of a series at a time), while the
-          // PREPARE_AHEAD_BATCHES batches after it are prepared
-          const batches = batchChunks(chunks.filter((c) => !c.alreadyLoaded));
-          const prepareBatch = async (batch: typeof chunks) => {
-            const refs = await inActivity(acts.downloadChunks, { series, chunks: batch.map((chunk) => ({ chunk, approvedCostUsd: chunk.costUsd })) });
-            const v = await inActivity(acts.validateChunks, { series, chunks: refs });
-            return refs.map((ref, i) => ({ ref, v: v[i] }));
-          };
-          const loadBatch = async (prepared: ReturnType<typeof prepareBatch>) => {
-            const ok = (await prepared).filter((p) => p.v.ok);
-            if (ok.length) await inActivity(acts.loadChunks, { series, chunks: ok.map((p) => ({ chunk: p.ref, validationSummary: p.v.summary })) });
-          };
-          const ahead: ReturnType<typeof prepareBatch>[] = [];
-          let previous: Promise<void> | null = null;
-          for (let i = 0; i < batches.length; i++) {
-            const current = loadBatch(ahead.shift() ?? prepareBatch(batches[i]));
-            current.catch(() => undefined);
-            while (ahead.length < PREPARE_AHEAD_BATCHES && i + 1 + ahead.length < batches.length) ahead.push(prepareBatch(batches[i + 1 + ahead.length]));
-            if (previous) await previous;
-            previous = current;
-          }
-          await previous;
-        }
-        await inActivity(acts.updateRollCalendar, { series });
-        const ms = performance.now() - t0;
-        if (order === 'pipelined') {
-          directCpu.push(cpu());
-          directThreads.push(threads());
-        }
-        (order === 'pipelined' ? direct : sequential).push(ms);
-        const rows = await rowsIn(env);
-        await client.close();
-        rmSync(dir, { recursive: true, force: true });
-        console.log(`direct ${order.padEnd(10)} run ${run + 1}: ${(ms / 1000).toFixed(2)} s, ${rows} rows`);
+      // alternate which side goes first, so a change of the machine's speed within a pair favours neither side
+      if (run % 2 === 0) {
+        await runDirect('pipelined', run);
+        await runTemporal(run);
+      } else {
+        await runTemporal(run);
+        await runDirect('pipelined', run);
       }
-      // --- through Temporal: the backfill workflow, child workflow and a worker
-      {
-        const { dir, env } = fresh();
-        beforeWorkers ??= new Set(threadCpuSeconds().keys());
-        const workers = await createPipelineWorkers({ env, logger });
-        const running = workers.run();
-        const client = await connectPipelineClient(env);
-        // a deployed worker runs for days: initialise this fresh worker's workflow sandbox (~100 ms on the first
-        // workflow task) with a series of no chunks, which ends in its first task without any activity
-        await client.client.workflow.execute(ingestSeries, {
-          taskQueue: client.taskQueue,
-          workflowId: `bench-warmup-${process.pid}-${run}`,
-          args: [{ series, chunks: [], approvedCostUsd: {}, chunksPerRun: 1 }],
-        });
-        const started = new Date();
-        const cpu = meterCpu([serverPid]);
-        const threads = meterThreads(beforeWorkers);
-        const t0 = performance.now();
-        const { handle } = await startBackfill(client, request);
-        await handle.result();
-        temporal.push(performance.now() - t0);
-        temporalCpu.push(cpu());
-        temporalThreads.push(threads());
-        if (run === RUNS - 1) breakdown = await historyBreakdown(client.client, [handle.workflowId, `${handle.workflowId}/ohlcv-1d/ZL.c.0`], started);
-        const rows = await rowsIn(env);
-        await client.client.workflow.getHandle(handle.workflowId).terminate('bench cleanup').catch(() => undefined);
-        workers.shutdown();
-        await running;
-        await workers.close();
-        await client.close();
-        rmSync(dir, { recursive: true, force: true });
-        console.log(`${'temporal'.padEnd(17)} run ${run + 1}: ${(temporal.at(-1)! / 1000).toFixed(2)} s, ${rows} rows`);
-      }
+      if (run % REFERENCE_EVERY === 0) await runDirect('sequential', run);
     }
   } finally {
     await gateway.close();
@@ -194,7 +217,7 @@ async function main(): Promise<void> {
   }
   const d = median(direct);
   const t = median(temporal);
-  console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, ${chunkCount} chunks, ${RUNS} runs each (medians)`);
+  console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, ${chunkCount} chunks, ${RUNS} pairs of runs (medians)${typeof (globalThis as { gc?: unknown }).gc === 'function' ? '' : '; without --expose-gc'}`);
   const q = median(sequential);
   console.log(`direct activities : ${(d / 1000).toFixed(2)} s (the workflow's order: chunks in batches of up to ${DEFAULT_CHUNK_BATCH.maxChunks}, the next batch's load queued and the ${PREPARE_AHEAD_BATCHES} after it prepared during each load)`);
   console.log(`through Temporal  : ${(t / 1000).toFixed(2)} s`);
@@ -221,7 +244,7 @@ async function main(): Promise<void> {
     };
     console.log(`worker process    : per chunk over direct, main thread ${perChunk((t) => t.main)} ms, threads the Temporal worker started (Core runtime, workflow thread) ${perChunk((t) => t.started)} ms, other threads (libuv's pool, where DuckDB runs the loads' queries; V8's GC helpers) ${perChunk((t) => t.rest)} ms`);
   }
-  console.log(`for reference     : a plain sequential loop of the same activities takes ${(q / 1000).toFixed(2)} s (Temporal / loop ${(t / q).toFixed(3)})`);
+  console.log(`for reference     : a plain sequential loop of the same activities takes ${(q / 1000).toFixed(2)} s (${sequential.length} runs; Temporal / loop ${(t / q).toFixed(3)})`);
   console.log(`\nwhere the last Temporal run's time went (event timestamps, backfill + ingestSeries runs):`);
   for (const l of breakdown) console.log(`  ${l}`);
   console.log(machineLine());
