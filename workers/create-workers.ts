@@ -10,6 +10,7 @@ import { databentoPort } from '../activities/pipeline/databento-port';
 import type { PipelineDeps } from '../activities/pipeline/pipeline-deps';
 import { createWarehouseFromEnv } from '../activities/warehouse/warehouse';
 import type { Env } from '../config/env';
+import { runtimeLogLevel } from './runtime-log-level';
 import { hostTaskQueue } from './task-queues';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
@@ -24,7 +25,7 @@ export function installRuntimeLogger(logger: Logger): void {
   const temporalLog = logger.child({ component: 'temporal' });
   Runtime.install({
     logger: new DefaultLogger(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'].includes(level) ? level : 'INFO', (entry) => {
-      const method = entry.level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
+      const method = runtimeLogLevel(entry.level, entry.message).toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
       temporalLog[method]({ ...entry.meta }, entry.message);
     }),
   });
