@@ -27,8 +27,7 @@ import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../logging/logger';
 import { PREPARE_AHEAD_BATCHES, ingestSeries } from '../workflows/ingest-series';
 import { DEFAULT_CHUNK_BATCH, batchChunks } from '../domain/chunk-batches';
-import { createPipelineWorkers } from '../workers/create-workers';
-import { productionBundle } from '../test/support/pipeline-harness';
+import { createPipelineWorkers, productionBundle } from '../workers/create-workers';
 import { ZL_FULL } from '../test/support/zl-backfill';
 import { historyBreakdown } from './history-breakdown';
 import { type ThreadSplit, meterCpu, meterThreads, threadCpuSeconds } from './cpu-meter';
@@ -43,8 +42,9 @@ const REFERENCE_EVERY = Math.max(1, Math.ceil(RUNS / Number(process.env.BENCH_RE
 const request = ZL_FULL;
 const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
 
-/** each timed run starts with an empty young generation, so neither side pays for the garbage of the run before it */
-const collectGarbage = (): void => (globalThis as { gc?: () => void }).gc?.();
+// --expose-gc: each timed run starts on a collected heap, so neither side pays for the garbage of the run before it
+const gc = (globalThis as { gc?: () => void }).gc;
+const collectGarbage = (): void => gc?.();
 
 async function main(): Promise<void> {
   const dataDir = parseEnv().MARKET_DATA_DIR;
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
   }
   const d = median(direct);
   const t = median(temporal);
-  console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, ${chunkCount} chunks, ${RUNS} pairs of runs (medians)${typeof (globalThis as { gc?: unknown }).gc === 'function' ? '' : '; without --expose-gc'}`);
+  console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, ${chunkCount} chunks, ${RUNS} pairs of runs (medians)${gc ? '' : '; without --expose-gc'}`);
   const q = median(sequential);
   console.log(`direct activities : ${(d / 1000).toFixed(2)} s (the workflow's order: chunks in batches of up to ${DEFAULT_CHUNK_BATCH.maxChunks}, the next batch's load queued and the ${PREPARE_AHEAD_BATCHES} after it prepared during each load)`);
   console.log(`through Temporal  : ${(t / 1000).toFixed(2)} s`);

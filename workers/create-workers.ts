@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createAnalyticsActivities } from '../activities/analytics/create-analytics-activities';
 import { ChunkStore } from '../activities/chunk-store/chunk-store';
@@ -14,6 +14,16 @@ import { runtimeLogLevel } from './runtime-log-level';
 import { hostTaskQueue } from './task-queues';
 
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+let bundled: Promise<WorkflowBundleWithSourceMap> | null = null;
+/**
+ * workflowsPath bundled once per process with the options a worker given workflowsPath uses (no interceptors): tests,
+ * replay tests and the bench prebuild with it.
+ */
+export function productionBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundled ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
+  return bundled;
+}
 
 let runtimeInstalled = false;
 

@@ -13,7 +13,7 @@ import { startTemporalDevServer, type DevServer } from '../../local/temporal-dev
 import { createLogger } from '../../logging/logger';
 import { createPipelineWorkers, type PipelineWorkers } from '../../workers/create-workers';
 import { marketDataDir } from '../support/market-data-dir';
-import { productionBundle } from '../support/pipeline-harness';
+import { productionBundle } from '../../workers/create-workers';
 import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';
 import { zlBackfill } from '../support/zl-backfill';
 

@@ -4,7 +4,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '../support/market-data-dir';
-import { productionBundle } from '../support/pipeline-harness';
+import { productionBundle } from '../../workers/create-workers';
 import { BATCHED_CHUNKS_PATCH, LOCAL_VALIDATION_PATCH, OVERLAPPED_LOADS_PATCH, PIPELINED_CHUNKS_PATCH, PREPARE_AHEAD_PATCH } from '../../workflows/ingest-series';
 
 interface HistoryEnvelope {

@@ -2,13 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { type PipelineClient, connectPipelineClient } from '../../client/pipeline-client';
 import { type Env, parseEnv } from '../../config/env';
 import { type Gateway, GATEWAY_FRED_TEST_KEY, GATEWAY_TEST_KEY, startGateway } from '../../gateway/start-gateway';
 import { startTemporalDevServer, type DevServer } from '../../local/temporal-dev-server';
 import { createLogger } from '../../logging/logger';
-import { createPipelineWorkers, type PipelineWorkers, workflowsPath } from '../../workers/create-workers';
+import { createPipelineWorkers, type PipelineWorkers, productionBundle } from '../../workers/create-workers';
 import { marketDataDir, repoRoot } from './market-data-dir';
 
 export interface PipelineHarness {
@@ -23,13 +23,6 @@ export interface PipelineHarness {
   /** a worker in its own process (so a test can SIGKILL it) */
   spawnWorker(overrides?: Record<string, string>): Promise<ChildProcess>;
   stop(): Promise<void>;
-}
-
-let cachedBundle: Promise<WorkflowBundleWithSourceMap> | null = null;
-/** The production bundle options (workflows/index.ts, no interceptors): replay tests use the same. */
-export function productionBundle(): Promise<WorkflowBundleWithSourceMap> {
-  cachedBundle ??= bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error() {}, debug() {}, trace() {}, log() {} } as never });
-  return cachedBundle;
 }
 
 export async function startPipelineHarness(opts: { taskQueue?: string } = {}): Promise<PipelineHarness> {
