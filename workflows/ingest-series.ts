@@ -20,7 +20,7 @@ import type { PipelineActivities } from '../activities/pipeline/create-activitie
 import { PipelineStage } from '../domain/search-attributes';
 import type { ChunkProgress, ChunkQuote, IngestSeriesInput, IngestSeriesResult, StoredChunkRef as ChunkRef } from '../domain/series';
 import { seriesId } from '../domain/series';
-import { DEFAULT_CHUNK_BATCH, batchChunks } from '../domain/chunk-batches';
+import { DEFAULT_CHUNK_BATCH, FIRST_CHUNK_BATCH, batchChunks } from '../domain/chunk-batches';
 import { type ResolveQuarantineInput, resolveQuarantineUpdate, seriesProgressQuery } from './messages';
 
 const NON_RETRYABLE = ['CostAboveApproval', 'InvalidCostQuote', 'BudgetNotApproved'];
@@ -63,6 +63,13 @@ export const PREPARE_AHEAD = 4;
 export const BATCHED_CHUNKS_PATCH = 'batched-chunks';
 /** batches downloaded and validated ahead of the batch whose load is queued */
 export const PREPARE_AHEAD_BATCHES = 1;
+
+/**
+ * Patch id, newest; it implies every patch above: batches of up to 12 small chunks (DEFAULT_CHUNK_BATCH) instead of 8
+ * (FIRST_CHUNK_BATCH), and a run records this one patch marker instead of all six (each marker also upserts the
+ * TemporalChangeVersion search attribute, which the server indexes). The ZL backfill's child runs 3 batches, not 5.
+ */
+export const BATCHES_OF_12_PATCH = 'batches-of-12';
 
 const DOWNLOAD_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 minutes',
@@ -163,11 +170,15 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
     },
   );
 
-  const pipelined = patched(PIPELINED_CHUNKS_PATCH);
-  const validateLocally = pipelined && patched(LOCAL_VALIDATION_PATCH);
-  const overlapLoads = validateLocally && patched(OVERLAPPED_LOADS_PATCH);
-  const prepareAhead = overlapLoads && patched(PREPARE_AHEAD_PATCH) ? PREPARE_AHEAD : 1;
-  const batched = prepareAhead > 1 && patched(BATCHED_CHUNKS_PATCH);
+  // newest first: a run that began on this version takes every path below and records one marker; runs that began
+  // before it find no such marker when they replay, and take the paths their own markers say
+  const batchesOf12 = patched(BATCHES_OF_12_PATCH);
+  const pipelined = batchesOf12 || patched(PIPELINED_CHUNKS_PATCH);
+  const validateLocally = batchesOf12 || (pipelined && patched(LOCAL_VALIDATION_PATCH));
+  const overlapLoads = batchesOf12 || (validateLocally && patched(OVERLAPPED_LOADS_PATCH));
+  const prepareAhead = batchesOf12 || (overlapLoads && patched(PREPARE_AHEAD_PATCH)) ? PREPARE_AHEAD : 1;
+  const batched = batchesOf12 || (prepareAhead > 1 && patched(BATCHED_CHUNKS_PATCH));
+  const batchLimits = batchesOf12 ? DEFAULT_CHUNK_BATCH : FIRST_CHUNK_BATCH;
   // with two chunks in flight, a cancelled run waits for its activities to stop, so that once it reports cancelled
   // nothing of it is still writing (TRY_CANCEL left a load finishing after the run had ended)
   const cancellation: Pick<ActivityOptions, 'cancellationType'> = pipelined
@@ -374,7 +385,7 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
    */
   async function processBatched(): Promise<void> {
     const toLoad = input.chunks.filter((c) => !c.alreadyLoaded);
-    const batches = batchChunks(toLoad, { ...DEFAULT_CHUNK_BATCH, maxChunks: Math.min(DEFAULT_CHUNK_BATCH.maxChunks, input.chunksPerRun) });
+    const batches = batchChunks(toLoad, { ...batchLimits, maxChunks: Math.min(batchLimits.maxChunks, input.chunksPerRun) });
     let processed = 0;
     const ahead: { batch: ChunkQuote[]; prepared: Promise<Prepared[]> }[] = [];
     let previous: { batch: ChunkQuote[]; loaded: Promise<void> } | null = null;

@@ -5,18 +5,10 @@ import { startBackfill } from '../../client/pipeline-client';
 import { HistoricalClient } from '../../activities/databento/historical-client';
 import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
 import { GATEWAY_TEST_KEY } from '../../gateway/start-gateway';
+import { nqHourlyBackfill } from '../support/nq-backfill';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
 
-const NQ_2024H1 = {
-  dataset: 'GLBX.MDP3',
-  schemas: ['ohlcv-1h' as const],
-  symbols: ['NQ.FUT'],
-  stypeIn: 'parent' as const,
-  start: '2024-01-01',
-  end: '2024-07-01',
-  maxCostUsd: 100,
-  buildFeatures: false,
-};
+const NQ_2024H1 = nqHourlyBackfill('2024-01-01', '2024-07-01');
 
 function partFile(dataDir: string): string | null {
   const dir = path.join(dataDir, 'GLBX.MDP3', 'ohlcv-1h', 'NQ.FUT');
