@@ -11,14 +11,24 @@ RUN npm ci --omit=dev && npm cache clean --force
 
 COPY tsconfig.json ./
 COPY activities ./activities
+COPY chunk-store ./chunk-store
 COPY cli ./cli
 COPY client ./client
 COPY config ./config
+COPY databento ./databento
+COPY dbn ./dbn
 COPY domain ./domain
+COPY features ./features
+COPY forecast ./forecast
+COPY fred ./fred
+COPY futures ./futures
 COPY gateway ./gateway
 COPY local ./local
 COPY logging ./logging
+COPY quality ./quality
+COPY recordings ./recordings
 COPY schedules ./schedules
+COPY warehouse ./warehouse
 COPY workers ./workers
 COPY workflows ./workflows
 

@@ -6,12 +6,12 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { marketDataDir } from '../test/support/market-data-dir';
-import { parseOhlcvCsv } from '../activities/recordings/parse-ohlcv-csv';
-import { NQ_OHLCV_1H_FILE } from '../activities/recordings/read-nq';
-import { collectOhlcvStream, decodeDbn, decodeOhlcvColumns } from '../activities/dbn/decode';
-import { encodeOhlcvColumns } from '../activities/dbn/encode';
-import { createCsvRenderer } from '../activities/dbn/render-csv';
-import { zstdCompress, zstdDecompress } from '../activities/dbn/zstd';
+import { parseOhlcvCsv } from '../recordings/parse-ohlcv-csv';
+import { NQ_OHLCV_1H_FILE } from '../recordings/read-nq';
+import { collectOhlcvStream, decodeDbn, decodeOhlcvColumns } from '../dbn/decode';
+import { encodeOhlcvColumns } from '../dbn/encode';
+import { createCsvRenderer } from '../dbn/render-csv';
+import { zstdCompress, zstdDecompress } from '../dbn/zstd';
 
 function measure<T>(label: string, iterations: number, records: number, bytes: number, fn: () => T): T {
   let result = fn(); // warm-up

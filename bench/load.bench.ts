@@ -8,12 +8,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { readOhlcvFile } from '../activities/dbn/decode';
-import { encodeOhlcvColumns } from '../activities/dbn/encode';
-import { sliceOhlcvColumns } from '../activities/dbn/ohlcv-columns';
-import { zstdCompress } from '../activities/dbn/zstd';
-import { readNqOhlcv1h } from '../activities/recordings';
-import { createWarehouse, type Warehouse } from '../activities/warehouse';
+import { readOhlcvFile } from '../dbn/decode';
+import { encodeOhlcvColumns } from '../dbn/encode';
+import { sliceOhlcvColumns } from '../dbn/ohlcv-columns';
+import { zstdCompress } from '../dbn/zstd';
+import { readNqOhlcv1h } from '../recordings';
+import { createWarehouse, type Warehouse } from '../warehouse';
 import { planHalfYearChunks } from '../domain/chunks';
 import { parseTimeNs } from '../domain/time';
 import { marketDataDir } from '../test/support/market-data-dir';

@@ -3,18 +3,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { OhlcvSchema, Schema } from '../domain/databento-enums';
 import { parseTimeNs, utcDate } from '../domain/time';
-import { decodeDbn, decodeOhlcvColumns } from '../activities/dbn/decode';
-import { decodeMetadata } from '../activities/dbn/metadata';
-import { concatOhlcvColumns, type OhlcvColumns } from '../activities/dbn/ohlcv-columns';
-import type { DbnRecord } from '../activities/dbn/records';
-import { zstdDecompress } from '../activities/dbn/zstd';
+import { decodeDbn, decodeOhlcvColumns } from '../dbn/decode';
+import { decodeMetadata } from '../dbn/metadata';
+import { concatOhlcvColumns, type OhlcvColumns } from '../dbn/ohlcv-columns';
+import type { DbnRecord } from '../dbn/records';
+import { zstdDecompress } from '../dbn/zstd';
 import {
   readClContinuous,
   readNqOhlcv1h,
   readNqOhlcv1mDays,
   readNqSymbology,
   readZlDaily,
-} from '../activities/recordings';
+} from '../recordings';
 import { deriveContinuousIntervals, type MappingInterval } from './symbology-index';
 
 export const GLBX = 'GLBX.MDP3';

@@ -28,7 +28,7 @@ import { assertDataset, resolveQuery, symbologyWarnings, type ResolvedQuery } fr
 import { selectRecords, type Selection } from './select-records';
 import { resolveSymbology } from './symbology-resolve';
 import { stypeSchema } from '../domain/databento-enums';
-import type { MetadataInput } from '../activities/dbn/metadata';
+import type { MetadataInput } from '../dbn/metadata';
 import { z } from 'zod';
 
 export interface RouteContext {

@@ -1,10 +1,10 @@
-import { encodeOhlcvRecords } from '../activities/dbn/encode';
-import { completeMetadata, encodeMetadata, type Metadata, type MetadataInput } from '../activities/dbn/metadata';
-import { sliceOhlcvColumns } from '../activities/dbn/ohlcv-columns';
-import { zstdCompress } from '../activities/dbn/zstd';
-import { createCsvRenderer } from '../activities/dbn/render-csv';
-import { createJsonRenderer } from '../activities/dbn/render-json';
-import { TsSymbolMap } from '../activities/dbn/symbol-map';
+import { encodeOhlcvRecords } from '../dbn/encode';
+import { completeMetadata, encodeMetadata, type Metadata, type MetadataInput } from '../dbn/metadata';
+import { sliceOhlcvColumns } from '../dbn/ohlcv-columns';
+import { zstdCompress } from '../dbn/zstd';
+import { createCsvRenderer } from '../dbn/render-csv';
+import { createJsonRenderer } from '../dbn/render-json';
+import { TsSymbolMap } from '../dbn/symbol-map';
 import type { OutputOptions } from './request-params';
 import type { Selection } from './select-records';
 

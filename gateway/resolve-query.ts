@@ -1,6 +1,6 @@
 import type { SType } from '../domain/databento-enums';
 import { formatTsNs } from '../domain/time';
-import type { SymbolMapping } from '../activities/dbn/metadata';
+import type { SymbolMapping } from '../dbn/metadata';
 import { GLBX, type Catalog, type DataSource, type Product } from './catalog';
 import { businessError } from './gateway-error';
 import type { RangeQuery } from './request-params';

@@ -1,5 +1,5 @@
-import { allocOhlcvColumns, copyOhlcvRow, takeOhlcvColumns, type OhlcvColumns } from '../activities/dbn/ohlcv-columns';
-import type { DbnRecord } from '../activities/dbn/records';
+import { allocOhlcvColumns, copyOhlcvRow, takeOhlcvColumns, type OhlcvColumns } from '../dbn/ohlcv-columns';
+import type { DbnRecord } from '../dbn/records';
 import type { ResolvedQuery, SourceSelection } from './resolve-query';
 import { dayOfNs } from './symbology-index';
 

@@ -1,7 +1,7 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { dailyIngestInputSchema, validateRecentInputSchema } from '../workflows/daily-ingest';
-import { PIPELINE_SCHEDULES } from './index';
+import { PIPELINE_SCHEDULES } from './';
 import { type PipelineSchedule, SCHEDULE_ID_PREFIX, scheduleBody, scheduleOptions } from './pipeline-schedule';
 import { issueLines } from '../domain/issue-lines';
 

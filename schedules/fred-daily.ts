@@ -1,4 +1,4 @@
-import { DEFAULT_FRED_SERIES } from '../activities/fred/ingest-fred';
+import { DEFAULT_FRED_SERIES } from '../fred/ingest-fred';
 import type { PipelineSchedule } from './pipeline-schedule';
 
 /** FRED publishes most daily series the next US morning; refresh the recent window, then features + forecast. */

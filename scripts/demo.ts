@@ -7,7 +7,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createWarehouseFromEnv } from '../activities/warehouse/warehouse';
+import { createWarehouseFromEnv } from '../warehouse/warehouse';
 import { backfillStatus, connectPipelineClient, startBackfill } from '../client/pipeline-client';
 import { renderProgressLine } from '../cli/render-progress';
 import { parseEnv, repoRoot } from '../config/env';

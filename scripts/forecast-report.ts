@@ -5,11 +5,11 @@
  */
 import os from 'node:os';
 import { parseEnv } from '../config/env';
-import { buildDailyMatrix } from '../activities/features/build-daily-matrix';
-import { FEATURE_COLUMNS } from '../activities/features/feature-catalog';
-import { recordedMatrixInput } from '../activities/features/recorded-matrix-input';
-import { publishForecastInputSchema, walkForwardConfig } from '../activities/forecast/publish-forecast';
-import { type ModelRow, walkForward, walkForwardMetrics } from '../activities/forecast/walk-forward';
+import { buildDailyMatrix } from '../features/build-daily-matrix';
+import { FEATURE_COLUMNS } from '../features/feature-catalog';
+import { recordedMatrixInput } from '../features/recorded-matrix-input';
+import { publishForecastInputSchema, walkForwardConfig } from '../forecast/publish-forecast';
+import { type ModelRow, walkForward, walkForwardMetrics } from '../forecast/walk-forward';
 
 const args = process.argv.slice(2);
 const lambdaArg = args.indexOf('--lambda');

@@ -1,7 +1,7 @@
-import { type BuildFeaturesInput, type BuildFeaturesResult, buildFeatures } from '../features/build-features';
-import { fredClientFromEnv } from '../fred/fred-client';
-import { type IngestFredInput, type IngestFredResult, ingestFredSeries } from '../fred/ingest-fred';
-import { type PublishForecastInput, type PublishForecastResult, publishForecast } from '../forecast/publish-forecast';
+import { type BuildFeaturesInput, type BuildFeaturesResult, buildFeatures } from '../../features/build-features';
+import { fredClientFromEnv } from '../../fred/fred-client';
+import { type IngestFredInput, type IngestFredResult, ingestFredSeries } from '../../fred/ingest-fred';
+import { type PublishForecastInput, type PublishForecastResult, publishForecast } from '../../forecast/publish-forecast';
 import { type PipelineDeps, withWarehouse } from '../pipeline/pipeline-deps';
 import { asActivity } from '../pipeline/to-activity-failure';
 

@@ -4,11 +4,11 @@ import { BAR_TABLE, OHLCV_INTERVAL_NS } from '../../domain/databento-enums';
 import type { ChunkQuote, SeriesKey } from '../../domain/series';
 import { seriesId } from '../../domain/series';
 import { isoSeconds, parseTimeNs } from '../../domain/time';
-import type { RangeRequest } from '../chunk-store/download-chunk';
-import { parsePx } from '../dbn/price';
+import type { RangeRequest } from '../../chunk-store/download-chunk';
+import { parsePx } from '../../dbn/price';
 import { quoteRange } from './quote-range';
 import { validateStoredChunk } from './validate-stored-chunk';
-import type { LedgerRow } from '../warehouse/warehouse';
+import type { LedgerRow } from '../../warehouse/warehouse';
 import { type PipelineDeps, withWarehouse } from './pipeline-deps';
 import { asActivity } from './to-activity-failure';
 

@@ -1,6 +1,6 @@
 import type { Schema, SType } from '../../domain/databento-enums';
-import type { HistoricalClient } from '../databento/historical-client';
-import type { RangeRequest } from '../chunk-store/download-chunk';
+import type { HistoricalClient } from '../../databento/historical-client';
+import type { RangeRequest } from '../../chunk-store/download-chunk';
 import type { DatabentoPort } from './pipeline-deps';
 
 const query = (q: RangeRequest) => ({

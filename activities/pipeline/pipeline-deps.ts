@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Env } from '../../config/env';
-import type { ChunkStore } from '../chunk-store/chunk-store';
-import type { RangeRequest, RangeStreamSource } from '../chunk-store/download-chunk';
-import type { Warehouse } from '../warehouse/warehouse';
+import type { ChunkStore } from '../../chunk-store/chunk-store';
+import type { RangeRequest, RangeStreamSource } from '../../chunk-store/download-chunk';
+import type { Warehouse } from '../../warehouse/warehouse';
 
 /** The Databento calls the pipeline makes; HistoricalClient provides them. */
 export interface DatabentoPort extends RangeStreamSource {

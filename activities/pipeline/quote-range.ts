@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { RangeRequest } from '../chunk-store/download-chunk';
+import type { RangeRequest } from '../../chunk-store/download-chunk';
 import type { DatabentoPort } from './pipeline-deps';
 
 /**

@@ -1,11 +1,11 @@
 import { parseTimeNs } from '../../domain/time';
 import type { OhlcvSchema } from '../../domain/databento-enums';
-import type { ChunkLocation, ChunkStore } from '../chunk-store/chunk-store';
-import { decodeOhlcvColumns } from '../dbn/decode';
-import type { Metadata } from '../dbn/metadata';
-import type { OhlcvColumns } from '../dbn/ohlcv-columns';
-import { TsSymbolMap } from '../dbn/symbol-map';
-import { validateOhlcvChunk } from '../quality/validate-ohlcv-chunk';
+import type { ChunkLocation, ChunkStore } from '../../chunk-store/chunk-store';
+import { decodeOhlcvColumns } from '../../dbn/decode';
+import type { Metadata } from '../../dbn/metadata';
+import type { OhlcvColumns } from '../../dbn/ohlcv-columns';
+import { TsSymbolMap } from '../../dbn/symbol-map';
+import { validateOhlcvChunk } from '../../quality/validate-ohlcv-chunk';
 
 /** Reads a stored chunk (checked against its manifest) and runs every validation rule over its bars. */
 export async function validateStoredChunk(

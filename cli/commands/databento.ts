@@ -3,8 +3,8 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import pino from 'pino';
 import { parseEnv } from '../../config/env';
-import { HistoricalClient } from '../../activities/databento';
-import type { GetRangeQuery, JobState, RangeQuery } from '../../activities/databento';
+import { HistoricalClient } from '../../databento';
+import type { GetRangeQuery, JobState, RangeQuery } from '../../databento';
 import { createLogger } from '../../logging/logger';
 
 /**

@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { Command, Option } from 'commander';
-import { decodeDbnStream, decodeOhlcvStream } from '../../activities/dbn/decode';
-import { createCsvRenderer } from '../../activities/dbn/render-csv';
-import { createJsonRenderer } from '../../activities/dbn/render-json';
-import type { Metadata } from '../../activities/dbn/metadata';
+import { decodeDbnStream, decodeOhlcvStream } from '../../dbn/decode';
+import { createCsvRenderer } from '../../dbn/render-csv';
+import { createJsonRenderer } from '../../dbn/render-json';
+import type { Metadata } from '../../dbn/metadata';
 import { encodingSchema } from '../../domain/databento-enums';
 
 interface DecodeOptions {

@@ -2,9 +2,9 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Command } from 'commander';
-import { HistoricalClient } from '../../activities/databento/historical-client';
-import { fredClientFromEnv } from '../../activities/fred/fred-client';
-import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { HistoricalClient } from '../../databento/historical-client';
+import { fredClientFromEnv } from '../../fred/fred-client';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
 import { type Env, parseEnv } from '../../config/env';
 import { SEARCH_ATTRIBUTES } from '../../domain/search-attributes';
 

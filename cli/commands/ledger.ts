@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
 import { parseEnv } from '../../config/env';
 import { renderChunkBar } from '../render-progress';
 

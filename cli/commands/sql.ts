@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseEnv } from '../../config/env';
-import { createWarehouseFromEnv } from '../../activities/warehouse';
+import { createWarehouseFromEnv } from '../../warehouse';
 
 /** `sql "<query>"`: runs one statement on the configured warehouse and prints the rows as JSON (exact strings for BIGINT/DECIMAL). */
 export function register(program: Command): void {

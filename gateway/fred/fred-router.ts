@@ -6,7 +6,7 @@ import {
   type FredRecording,
   FredRecordingNotFoundError,
   readFredRecording,
-} from '../../activities/fred/read-fred-recording';
+} from '../../fred/read-fred-recording';
 
 /**
  * The FRED API (https://fred.stlouisfed.org/docs/api/fred/) over the real recordings in `<dataDir>/fred`.

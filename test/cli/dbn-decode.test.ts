@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, it, expect } from 'vitest';
 import { dataFile, marketDataDir, repoRoot } from '../support/market-data-dir';
-import { zstdDecompress } from '../../activities/dbn/zstd';
+import { zstdDecompress } from '../../dbn/zstd';
 
 const run = promisify(execFile);
 
@@ -43,10 +43,10 @@ describe('cli: dbn decode', () => {
 
   it('decodes a DBN rendering of the NQ 1h recording back to the original CSV bytes', async () => {
     // real data re-encoded: the downloaded CSV -> (parse) -> DBN v3 zstd file -> CLI -> CSV text
-    const { readNqOhlcv1h } = await import('../../activities/recordings');
-    const { encodeOhlcvColumns } = await import('../../activities/dbn/encode');
-    const { zstdCompress } = await import('../../activities/dbn/zstd');
-    const { sliceOhlcvColumns } = await import('../../activities/dbn/ohlcv-columns');
+    const { readNqOhlcv1h } = await import('../../recordings');
+    const { encodeOhlcvColumns } = await import('../../dbn/encode');
+    const { zstdCompress } = await import('../../dbn/zstd');
+    const { sliceOhlcvColumns } = await import('../../dbn/ohlcv-columns');
     const nq = await readNqOhlcv1h(marketDataDir());
     const n = 5000;
     const dbn = encodeOhlcvColumns(

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { Decompress } from 'fzstd';
 import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HistoricalClient } from '../../activities/databento';
+import { HistoricalClient } from '../../databento';
 import { GATEWAY_TEST_KEY, type Gateway, startGateway } from '../../gateway/start-gateway';
 import { marketDataDir } from '../support/market-data-dir';
 import { NQ_1H } from './nq-query';

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HistoricalClient } from '../../activities/databento';
+import { HistoricalClient } from '../../databento';
 import { type Gateway, startGateway } from '../../gateway/start-gateway';
 import { marketDataDir } from '../support/market-data-dir';
 import { placeholderDatabentoKey } from '../../gateway/placeholder-keys';

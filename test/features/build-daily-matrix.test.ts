@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDailyMatrix, type MatrixInput, type MatrixRow } from '../../activities/features/build-daily-matrix';
-import { FEATURE_COLUMNS, LONGEST_LOOKBACK_BARS, TARGET_COLUMNS } from '../../activities/features/feature-catalog';
-import { recordedMatrixInput, truncateMatrixInput as truncateInput } from '../../activities/features/recorded-matrix-input';
+import { buildDailyMatrix, type MatrixInput, type MatrixRow } from '../../features/build-daily-matrix';
+import { FEATURE_COLUMNS, LONGEST_LOOKBACK_BARS, TARGET_COLUMNS } from '../../features/feature-catalog';
+import { recordedMatrixInput, truncateMatrixInput as truncateInput } from '../../features/recorded-matrix-input';
 import { marketDataDir } from '../support/market-data-dir';
 
 const dayNo = (d: string) => Date.parse(`${d}T00:00:00Z`) / 86_400_000;

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FEATURE_CATALOG } from '../../activities/features/feature-catalog';
-import { renderFeatureCatalogMarkdown } from '../../activities/features/feature-catalog-markdown';
-import { dailyMlMatrixTable } from '../../activities/features/feature-tables';
+import { FEATURE_CATALOG } from '../../features/feature-catalog';
+import { renderFeatureCatalogMarkdown } from '../../features/feature-catalog-markdown';
+import { dailyMlMatrixTable } from '../../features/feature-tables';
 import { repoRoot } from '../support/market-data-dir';
 
 const DOC = path.join(repoRoot, 'docs', 'feature-catalog.md');

@@ -1,8 +1,8 @@
 import { planHalfYearChunks } from '../../domain/chunks';
 import { parseTimeNs } from '../../domain/time';
-import type { OhlcvColumns } from '../../activities/dbn/ohlcv-columns';
-import { readClContinuous, readZlDaily, type OhlcvRecording } from '../../activities/recordings';
-import type { Warehouse } from '../../activities/warehouse/warehouse';
+import type { OhlcvColumns } from '../../dbn/ohlcv-columns';
+import { readClContinuous, readZlDaily, type OhlcvRecording } from '../../recordings';
+import type { Warehouse } from '../../warehouse/warehouse';
 
 function pick(c: OhlcvColumns, idx: number[]): OhlcvColumns {
   return {

@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildDailyMatrix } from '../../activities/features/build-daily-matrix';
-import { FEATURE_COLUMNS } from '../../activities/features/feature-catalog';
-import { modelRunId, walkForwardConfig } from '../../activities/forecast/publish-forecast';
-import { cholesky, choleskySolve, NotPositiveDefiniteError, ridgeSolve } from '../../activities/forecast/ridge';
-import { fitRidge, type ModelRow, toModelData, walkForward, walkForwardMetrics } from '../../activities/forecast/walk-forward';
-import { recordedMatrixInput } from '../../activities/features/recorded-matrix-input';
+import { buildDailyMatrix } from '../../features/build-daily-matrix';
+import { FEATURE_COLUMNS } from '../../features/feature-catalog';
+import { modelRunId, walkForwardConfig } from '../../forecast/publish-forecast';
+import { cholesky, choleskySolve, NotPositiveDefiniteError, ridgeSolve } from '../../forecast/ridge';
+import { fitRidge, type ModelRow, toModelData, walkForward, walkForwardMetrics } from '../../forecast/walk-forward';
+import { recordedMatrixInput } from '../../features/recorded-matrix-input';
 import { marketDataDir } from '../support/market-data-dir';
 
 describe('Cholesky (linear-algebra unit test, no market data)', () => {

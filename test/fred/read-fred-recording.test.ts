@@ -7,7 +7,7 @@ import {
   mergeFredParts,
   parseFredCsv,
   readFredRecording,
-} from '../../activities/fred/read-fred-recording';
+} from '../../fred/read-fred-recording';
 import { dataFile, marketDataDir } from '../support/market-data-dir';
 
 // data rows per PROVENANCE.md §7 (DEXBZUS: 5,870 + 1,305 − 35 overlapping dates)

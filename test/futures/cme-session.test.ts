@@ -5,7 +5,7 @@ import {
   cmeTradeDate,
   weekdaySessionsBetween,
   dayNumber,
-} from '../../activities/futures/cme-session';
+} from '../../futures/cme-session';
 import { parseTimeNs } from '../../domain/time';
 
 const ts = (iso: string): bigint => parseTimeNs(iso);

@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { takeOhlcvColumns } from '../../activities/dbn/ohlcv-columns';
-import { parseFuturesSymbol, isSpreadSymbol } from '../../activities/futures/futures-symbol';
-import { contractAwareReturns } from '../../activities/futures/returns';
-import { buildFrontMonth, type FrontMonth } from '../../activities/futures/rolls';
-import { readNqOhlcv1h, type OhlcvRecording } from '../../activities/recordings';
+import { takeOhlcvColumns } from '../../dbn/ohlcv-columns';
+import { parseFuturesSymbol, isSpreadSymbol } from '../../futures/futures-symbol';
+import { contractAwareReturns } from '../../futures/returns';
+import { buildFrontMonth, type FrontMonth } from '../../futures/rolls';
+import { readNqOhlcv1h, type OhlcvRecording } from '../../recordings';
 import { formatTsNs, parseTimeNs } from '../../domain/time';
 import { marketDataDir } from '../support/market-data-dir';
 

@@ -2,18 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readDbnFile } from '../../activities/dbn/decode';
-import type { InstrumentDefMsg } from '../../activities/dbn/records';
+import { readDbnFile } from '../../dbn/decode';
+import type { InstrumentDefMsg } from '../../dbn/records';
 import {
   instrumentRows,
   rollCalendarRows,
   symbologyRowsFromMetadata,
   symbologyRowsFromResolve,
-} from '../../activities/futures/instrument-rows';
-import { buildFrontMonth } from '../../activities/futures/rolls';
-import { readNqOhlcv1h, readNqSymbology } from '../../activities/recordings';
-import { instrumentsTable, rollCalendarTable, symbologyTable } from '../../activities/warehouse/core-tables';
-import { createWarehouse, type Warehouse } from '../../activities/warehouse/warehouse';
+} from '../../futures/instrument-rows';
+import { buildFrontMonth } from '../../futures/rolls';
+import { readNqOhlcv1h, readNqSymbology } from '../../recordings';
+import { instrumentsTable, rollCalendarTable, symbologyTable } from '../../warehouse/core-tables';
+import { createWarehouse, type Warehouse } from '../../warehouse/warehouse';
 import { dataFile, marketDataDir } from '../support/market-data-dir';
 
 const DEFINITION_FILES = [

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { takeOhlcvColumns, type OhlcvColumns } from '../../activities/dbn/ohlcv-columns';
-import { resampleOhlcv, ResampleIntervalError } from '../../activities/futures/resample';
-import { readNqOhlcv1h, readNqOhlcv1mDays, type OhlcvRecording } from '../../activities/recordings';
+import { takeOhlcvColumns, type OhlcvColumns } from '../../dbn/ohlcv-columns';
+import { resampleOhlcv, ResampleIntervalError } from '../../futures/resample';
+import { readNqOhlcv1h, readNqOhlcv1mDays, type OhlcvRecording } from '../../recordings';
 import { formatTsNs, parseTimeNs } from '../../domain/time';
 import { marketDataDir } from '../support/market-data-dir';
 

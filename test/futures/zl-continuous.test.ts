@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { contractAwareReturns, ReturnHorizonError } from '../../activities/futures/returns';
-import { detectContinuousRolls } from '../../activities/futures/rolls';
-import { readZlDaily, type OhlcvRecording } from '../../activities/recordings';
+import { contractAwareReturns, ReturnHorizonError } from '../../futures/returns';
+import { detectContinuousRolls } from '../../futures/rolls';
+import { readZlDaily, type OhlcvRecording } from '../../recordings';
 import { marketDataDir } from '../support/market-data-dir';
 
 describe('ZL.c.0 daily (real Databento continuous recording)', () => {

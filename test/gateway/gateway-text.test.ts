@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { zstdDecompress } from '../../activities/dbn/zstd';
-import { readZlDaily } from '../../activities/recordings';
+import { zstdDecompress } from '../../dbn/zstd';
+import { readZlDaily } from '../../recordings';
 import { startGateway, type Gateway } from '../../gateway/start-gateway';
 import { dataFile, marketDataDir } from '../support/market-data-dir';
 import { NQ_1H_ALL, postForm } from './gateway-support';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DevServer, startTemporalDevServer } from '../../local/temporal-dev-server';
-import { PIPELINE_SCHEDULES } from '../../schedules/index';
+import { PIPELINE_SCHEDULES } from '../../schedules';
 import { runCli } from '../support/run-cli';
 
 describe('cli schedules apply|list|pause|unpause|trigger|delete on a real dev server', () => {

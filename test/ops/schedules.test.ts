@@ -1,11 +1,11 @@
 import { ScheduleNotFoundError, WorkflowFailedError, type Client } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readClContinuous, readZlDaily } from '../../activities/recordings';
-import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { readClContinuous, readZlDaily } from '../../recordings';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
 import { startBackfill } from '../../client/pipeline-client';
 import { parseTimeNs } from '../../domain/time';
 import { applySchedules, listPipelineScheduleIds } from '../../schedules/apply-schedules';
-import { PIPELINE_SCHEDULES } from '../../schedules/index';
+import { PIPELINE_SCHEDULES } from '../../schedules';
 import { databentoZlPrice } from '../../schedules/databento-zl-price';
 import { scheduleOptions } from '../../schedules/pipeline-schedule';
 import type { DailyIngestResult, ValidateRecentResult } from '../../workflows/daily-ingest';

@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../client/pipeline-client';
-import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
 import { ZL_FULL } from '../support/zl-backfill';
 

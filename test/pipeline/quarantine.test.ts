@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readZlDaily } from '../../activities/recordings';
-import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { readZlDaily } from '../../recordings';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
 import { backfillStatus, startBackfill } from '../../client/pipeline-client';
 import { parseTimeNs } from '../../domain/time';
 import { resolveQuarantineUpdate } from '../../workflows/messages';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
 import type { Env } from '../../config/env';
 import type { SeriesKey } from '../../domain/series';
 import { hostActivities } from '../support/host-activities';

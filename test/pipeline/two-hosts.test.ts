@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../client/pipeline-client';
-import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
 import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
 import { zlBackfill } from '../support/zl-backfill';
 

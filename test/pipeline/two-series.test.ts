@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readClContinuous, readZlDaily } from '../../activities/recordings';
-import { createWarehouseFromEnv } from '../../activities/warehouse/warehouse';
+import { readClContinuous, readZlDaily } from '../../recordings';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
 import { startBackfill } from '../../client/pipeline-client';
 import { parseTimeNs } from '../../domain/time';
 import { marketDataDir } from '../support/market-data-dir';

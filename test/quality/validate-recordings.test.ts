@@ -2,9 +2,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { sliceOhlcvColumns, takeOhlcvColumns, type OhlcvColumns } from '../../activities/dbn/ohlcv-columns';
-import { UNDEF_PRICE } from '../../activities/dbn/price';
-import { cmeTradeDate } from '../../activities/futures/cme-session';
+import { sliceOhlcvColumns, takeOhlcvColumns, type OhlcvColumns } from '../../dbn/ohlcv-columns';
+import { UNDEF_PRICE } from '../../dbn/price';
+import { cmeTradeDate } from '../../futures/cme-session';
 import {
   parseReport,
   readChunkReport,
@@ -13,10 +13,10 @@ import {
   summariseReport,
   ValidationReportParseError,
   writeChunkReport,
-} from '../../activities/quality/chunk-report';
-import { validateOhlcvChunk, type ValidateOhlcvInput } from '../../activities/quality/validate-ohlcv-chunk';
-import type { ValidationReport } from '../../activities/quality/validation-report';
-import { readClContinuous, readNqOhlcv1h, readNqOhlcv1mDays, readZlDaily, type OhlcvRecording } from '../../activities/recordings';
+} from '../../quality/chunk-report';
+import { validateOhlcvChunk, type ValidateOhlcvInput } from '../../quality/validate-ohlcv-chunk';
+import type { ValidationReport } from '../../quality/validation-report';
+import { readClContinuous, readNqOhlcv1h, readNqOhlcv1mDays, readZlDaily, type OhlcvRecording } from '../../recordings';
 import { planHalfYearChunks } from '../../domain/chunks';
 import { parseTimeNs } from '../../domain/time';
 import { marketDataDir } from '../support/market-data-dir';

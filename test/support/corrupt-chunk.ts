@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ChunkStore, sha256 } from '../../activities/chunk-store/chunk-store';
-import { HistoricalClient } from '../../activities/databento/historical-client';
-import { zstdCompress } from '../../activities/dbn/zstd';
+import { ChunkStore, sha256 } from '../../chunk-store/chunk-store';
+import { HistoricalClient } from '../../databento/historical-client';
+import { zstdCompress } from '../../dbn/zstd';
 import { GATEWAY_TEST_KEY } from '../../gateway/start-gateway';
 import type { PipelineHarness } from './pipeline-harness';
 

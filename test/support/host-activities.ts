@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { ChunkStore } from '../../activities/chunk-store/chunk-store';
-import { HistoricalClient } from '../../activities/databento/historical-client';
+import { ChunkStore } from '../../chunk-store/chunk-store';
+import { HistoricalClient } from '../../databento/historical-client';
 import { createActivities } from '../../activities/pipeline/create-activities';
 import { databentoPort } from '../../activities/pipeline/databento-port';
-import { createWarehouseFromEnv, type Warehouse } from '../../activities/warehouse/warehouse';
+import { createWarehouseFromEnv, type Warehouse } from '../../warehouse/warehouse';
 import { type Env, parseEnv } from '../../config/env';
 import { GATEWAY_TEST_KEY, type Gateway } from '../../gateway/start-gateway';
 import { createLogger } from '../../logging/logger';

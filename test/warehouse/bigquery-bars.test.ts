@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WarehouseBadRowsError, type Warehouse } from '../../activities/warehouse';
-import type { BigQueryWarehouse } from '../../activities/warehouse/bigquery-warehouse';
-import { WarehouseInjectedFailure } from '../../activities/warehouse/errors';
+import { WarehouseBadRowsError, type Warehouse } from '../../warehouse';
+import type { BigQueryWarehouse } from '../../warehouse/bigquery/bigquery-warehouse';
+import { WarehouseInjectedFailure } from '../../warehouse/errors';
 import { startBigQueryEmulator, type RunningBigQueryEmulator } from '../support/bigquery-emulator';
 import { openEmulatorWarehouse } from './emulator-warehouse';
 import { chunkInput, expectedYearSums, nqRecording, YEAR_SUMS_SQL, type NqRecording } from './nq-chunks';

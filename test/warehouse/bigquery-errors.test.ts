@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toQueryError } from '../../activities/warehouse/bigquery-warehouse';
+import { toQueryError } from '../../warehouse/bigquery/bigquery-warehouse';
 
 // error objects shaped like @google-cloud/bigquery's ApiError (code, message, errors[].reason)
 describe('BigQuery query errors', () => {

@@ -20,7 +20,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LoadBarsInput, type LoadBarsResult, type Warehouse } from '../../activities/warehouse';
+import { type LoadBarsInput, type LoadBarsResult, type Warehouse } from '../../warehouse';
 import { startBigQueryEmulator, type RunningBigQueryEmulator } from '../support/bigquery-emulator';
 import { openEmulatorWarehouse } from './emulator-warehouse';
 import { chunkInput, expectedYearSums, NQ_CHUNKS, nqRecording, YEAR_SUMS_SQL, type NqRecording } from './nq-chunks';

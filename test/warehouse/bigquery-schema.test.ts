@@ -4,7 +4,7 @@ import {
   symbologyTable,
   WarehouseSchemaError,
   type Warehouse,
-} from '../../activities/warehouse';
+} from '../../warehouse';
 import { startBigQueryEmulator, type RunningBigQueryEmulator } from '../support/bigquery-emulator';
 import { emulatorBigQuery, openEmulatorWarehouse } from './emulator-warehouse';
 
@@ -54,7 +54,7 @@ describe('BigQuery emulator warehouse: MERGE smoke, schema, upserts, ledger', ()
   it('an incompatible existing table fails with WarehouseSchemaError and stays as it was', async () => {
     await bq.createDataset('wrong');
     await wh.query('CREATE TABLE wrong.databento_futures_ohlcv_1d (ts_event TIMESTAMP, instrument_id INT64, open FLOAT64)');
-    const spec = { ...(await import('../../activities/warehouse')).barTableSpec('ohlcv-1d'), dataset: 'wrong' };
+    const spec = { ...(await import('../../warehouse')).barTableSpec('ohlcv-1d'), dataset: 'wrong' };
     const err = await wh.ensureTables([spec]).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(WarehouseSchemaError);
     expect((err as WarehouseSchemaError).mismatches).toContainEqual({ column: 'open', expected: 'NUMERIC', actual: 'FLOAT64' });

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createWarehouseFromEnv } from '../../activities/warehouse';
-import { duckdbThreads } from '../../activities/warehouse/duckdb-warehouse';
+import { createWarehouseFromEnv } from '../../warehouse';
+import { duckdbThreads } from '../../warehouse/duckdb/duckdb-warehouse';
 import { ConfigError, parseEnv } from '../../config/env';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'wh-threads-'));

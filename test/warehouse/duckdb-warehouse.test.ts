@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { sliceOhlcvColumns } from '../../activities/dbn/ohlcv-columns';
+import { sliceOhlcvColumns } from '../../dbn/ohlcv-columns';
 import {
   createWarehouse,
   symbologyTable,
@@ -11,9 +11,9 @@ import {
   WarehouseSchemaError,
   type LoadBarsInput,
   type Warehouse,
-} from '../../activities/warehouse';
-import type { DuckDbWarehouse } from '../../activities/warehouse/duckdb-warehouse';
-import { WarehouseInjectedFailure } from '../../activities/warehouse/errors';
+} from '../../warehouse';
+import type { DuckDbWarehouse } from '../../warehouse/duckdb/duckdb-warehouse';
+import { WarehouseInjectedFailure } from '../../warehouse/errors';
 import { chunkInput, expectedYearSums, NQ_CHUNKS, nqRecording, YEAR_SUMS_SQL, type NqRecording } from './nq-chunks';
 
 const TABLE = 'market_data.databento_futures_ohlcv_1h';

@@ -1,6 +1,6 @@
 import { BigQuery } from '@google-cloud/bigquery';
 import { OAuth2Client } from 'google-auth-library';
-import { createWarehouse, type Warehouse } from '../../activities/warehouse';
+import { createWarehouse, type Warehouse } from '../../warehouse';
 import type { RunningBigQueryEmulator } from '../support/bigquery-emulator';
 
 // the Node client must not see these (reference §3): the emulator is reached through apiEndpoint only

@@ -1,10 +1,10 @@
-import { sliceOhlcvColumns, type OhlcvColumns } from '../../activities/dbn/ohlcv-columns';
-import { readNqOhlcv1h } from '../../activities/recordings';
-import type { BarChunkRef, LoadBarsInput } from '../../activities/warehouse';
+import { sliceOhlcvColumns, type OhlcvColumns } from '../../dbn/ohlcv-columns';
+import { readNqOhlcv1h } from '../../recordings';
+import type { BarChunkRef, LoadBarsInput } from '../../warehouse';
 import { planHalfYearChunks } from '../../domain/chunks';
 import { parseTimeNs } from '../../domain/time';
 import { marketDataDir } from '../support/market-data-dir';
-import { fixedToDecimal } from '../../activities/warehouse/row-values';
+import { fixedToDecimal } from '../../warehouse/row-values';
 
 /** The real NQ.FUT ohlcv-1h recording (228,911 rows), cut into load inputs per chunk. */
 export async function nqRecording() {

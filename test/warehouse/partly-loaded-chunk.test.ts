@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sliceOhlcvColumns } from '../../activities/dbn/ohlcv-columns';
-import { createWarehouse, type Warehouse } from '../../activities/warehouse';
+import { sliceOhlcvColumns } from '../../dbn/ohlcv-columns';
+import { createWarehouse, type Warehouse } from '../../warehouse';
 import { chunkInput, nqRecording, type NqRecording } from './nq-chunks';
 
 describe('a chunk that is partly in the warehouse already (DuckDB)', () => {

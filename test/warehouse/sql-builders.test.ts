@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { bigQueryStagingMetadata, bigQueryTableMetadata } from '../../activities/warehouse/bigquery-table-metadata';
-import { buildDiffSql, buildReplaceMergeSql } from '../../activities/warehouse/bigquery-merge-sql';
-import { barTableSpec, coreTables, ingestLedgerTable, symbologyTable } from '../../activities/warehouse/core-tables';
-import { buildMergeSql } from '../../activities/warehouse/merge-sql';
-import { toDuckDbParams } from '../../activities/warehouse/named-params';
-import { canonicalDecimal, fixedToDecimal, stagingText } from '../../activities/warehouse/row-values';
-import { duckdbDialect, timestampText } from '../../activities/warehouse/sql-dialect';
-import { stagingName } from '../../activities/warehouse/staging-name';
+import { bigQueryStagingMetadata, bigQueryTableMetadata } from '../../warehouse/bigquery/bigquery-table-metadata';
+import { buildDiffSql, buildReplaceMergeSql } from '../../warehouse/bigquery/bigquery-merge-sql';
+import { barTableSpec, coreTables, ingestLedgerTable, symbologyTable } from '../../warehouse/core-tables';
+import { buildMergeSql } from '../../warehouse/merge-sql';
+import { toDuckDbParams } from '../../warehouse/named-params';
+import { canonicalDecimal, fixedToDecimal, stagingText } from '../../warehouse/row-values';
+import { duckdbDialect, timestampText } from '../../warehouse/sql-dialect';
+import { stagingName } from '../../warehouse/staging-name';
 
 describe('BigQuery table metadata (the emulator stores but does not enforce it)', () => {
   it('partitions bar tables by size and clusters by symbol, ts_event', () => {

@@ -1,0 +1,177 @@
+import { appendFile, mkdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Decompress } from 'fzstd';
+import { Encoder } from '@toondepauw/node-zstd';
+import { isoSeconds } from '../domain/time';
+import { type ChunkLocation, type ChunkManifest, type ChunkStore, sha256 } from './chunk-store';
+import { DbnRecordFramer, scanRecords } from '../dbn/record-framer';
+
+export interface RangeRequest {
+  dataset: string;
+  schema: string;
+  symbols: string[];
+  stypeIn: string;
+  start: string;
+  end: string;
+}
+
+/** The one client call a download needs; the Databento HistoricalClient satisfies it. */
+export interface RangeStreamSource {
+  getRangeStream(
+    request: RangeRequest & { encoding: 'dbn'; compression: 'zstd' },
+    options?: { signal?: AbortSignal },
+  ): Promise<{ body: AsyncIterable<Uint8Array>; requestId?: string; warnings?: { message: string }[] | string[] }>;
+}
+
+export interface DownloadProgress {
+  records: number;
+  recordBytes: number;
+  bytesReceived: number;
+  lastTsEvent: string | null;
+}
+
+export interface DownloadChunkOptions {
+  store: ChunkStore;
+  location: ChunkLocation & { series: string };
+  request: RangeRequest;
+  source: RangeStreamSource;
+  costUsd: number | null;
+  signal?: AbortSignal;
+  /** called after every persisted batch; the activity heartbeats from it */
+  onProgress?: (p: DownloadProgress) => void;
+}
+
+/** A get_range body ended in the middle of a record. */
+export class IncompleteStreamError extends Error {
+  override readonly name = 'IncompleteStreamError';
+  readonly code = 'DOWNLOAD_INCOMPLETE';
+  constructor(
+    message: string,
+    readonly completeRecords: number,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Downloads one chunk as DBN into the store, resumably: complete records are appended to a part file as they
+ * arrive, and a retry re-requests only from the last complete timestamp (records at that timestamp are
+ * dropped and fetched again, since several instruments share one ts_event). The final file is
+ * metadata + records, zstd-compressed, sha256-recorded in a manifest, written by rename.
+ */
+export async function downloadChunk(opts: DownloadChunkOptions): Promise<ChunkManifest> {
+  const { store, location, request, source } = opts;
+  const existing = await store.verified(location);
+  if (existing) return existing;
+
+  const p = store.paths(location);
+  await mkdir(path.dirname(p.file), { recursive: true });
+
+  // resume state from a previous attempt (possibly a killed process)
+  let metadata: Uint8Array | null = await readFile(p.metaPart).catch(() => null);
+  let resumeStart = request.start;
+  let resumes = 0;
+  let priorRecords = 0;
+  let priorRecordBytes = 0;
+  if (metadata) {
+    const part = await readFile(p.recordsPart).catch(() => new Uint8Array(0));
+    const scan = scanRecords(part);
+    if (scan.records > 0 && scan.lastTsEvent !== null && scan.lastTsStart > 0) {
+      // keep records strictly before the last timestamp; re-fetch from it
+      await truncate(p.recordsPart, scan.lastTsStart);
+      resumeStart = isoFromNs(scan.lastTsEvent);
+      priorRecordBytes = scan.lastTsStart;
+      priorRecords = scanRecords(part.subarray(0, scan.lastTsStart)).records;
+      resumes = 1;
+    } else {
+      await writeFile(p.recordsPart, new Uint8Array(0));
+      metadata = null;
+    }
+  } else {
+    await rm(p.recordsPart, { force: true });
+  }
+  const prior = await store.readManifest(location).catch(() => null);
+  resumes += prior?.resumes ?? 0;
+
+  const response = await source.getRangeStream(
+    { ...request, start: resumeStart, encoding: 'dbn', compression: 'zstd' },
+    { signal: opts.signal },
+  );
+  const framer = new DbnRecordFramer();
+  let bytesReceived = 0;
+  let records = priorRecords;
+  let recordBytes = priorRecordBytes;
+  const pendingWrites: Uint8Array[] = [];
+  const decompressor = new Decompress((chunk) => {
+    const complete = framer.push(chunk);
+    if (complete.length) pendingWrites.push(complete);
+  });
+
+  const flush = async () => {
+    if (!metadata && framer.metadata) {
+      metadata = framer.metadata;
+      await store.writeAtomic(p.metaPart, metadata);
+    }
+    if (!pendingWrites.length) return;
+    const batch = pendingWrites.length === 1 ? pendingWrites[0] : Buffer.concat(pendingWrites);
+    pendingWrites.length = 0;
+    await appendFile(p.recordsPart, batch);
+    recordBytes += batch.length;
+    records = priorRecords + framer.records;
+    opts.onProgress?.({
+      records,
+      recordBytes,
+      bytesReceived,
+      lastTsEvent: framer.lastTsEvent === null ? null : isoFromNs(framer.lastTsEvent),
+    });
+  };
+
+  try {
+    for await (const chunk of response.body) {
+      bytesReceived += chunk.length;
+      decompressor.push(chunk);
+      await flush();
+    }
+    decompressor.push(new Uint8Array(0), true);
+    await flush();
+  } catch (err) {
+    // keep the complete records that did arrive: the retry resumes after them
+    await flush().catch(() => undefined);
+    throw err;
+  }
+  if (framer.trailingBytes > 0) {
+    throw new IncompleteStreamError(
+      `get_range body for ${location.chunkId} ended inside a record (${framer.trailingBytes} stray bytes after ${records} complete records)`,
+      records,
+    );
+  }
+  if (!metadata) throw new IncompleteStreamError(`get_range body for ${location.chunkId} had no DBN metadata`, 0);
+
+  const recordsBytes = await readFile(p.recordsPart);
+  const full = Buffer.concat([metadata, recordsBytes]);
+  const compressed = new Encoder(3).encodeSync(full);
+  await store.writeAtomic(p.file, compressed);
+  const manifest: ChunkManifest = {
+    version: 1,
+    chunkId: location.chunkId,
+    series: location.series,
+    file: p.file,
+    sha256: sha256(compressed),
+    fileBytes: compressed.length,
+    recordBytes: recordsBytes.length,
+    records: scanRecords(recordsBytes).records,
+    costUsd: opts.costUsd,
+    request,
+    requestIds: [...(prior?.requestIds ?? []), ...(response.requestId ? [response.requestId] : [])],
+    resumes,
+    bytesRequested: (prior?.bytesRequested ?? 0) + bytesReceived,
+    warnings: (response.warnings ?? []).map((w) => (typeof w === 'string' ? w : w.message)),
+    createdAt: new Date().toISOString(),
+  };
+  await store.writeManifest(location, manifest);
+  await Promise.all([rm(p.metaPart, { force: true }), rm(p.recordsPart, { force: true })]);
+  return manifest;
+}
+
+const isoFromNs = (ns: bigint): string => (ns % 1_000_000_000n === 0n ? isoSeconds(ns) : ns.toString());
+
