@@ -2,9 +2,9 @@
  * `npm run bench:pipeline`: orchestration overhead. Runs the ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 backfill
  * (34 chunks: quote, download, validate, load, roll calendar) through Temporal (dev server + worker) and with the same
  * activity functions called directly in one process in the same order (as ingestSeries: chunks in batches, a batch's
- * load queued behind the previous one while the PREPARE_AHEAD_BATCHES after it download and validate), each on a fresh
+ * load queued behind the previous one while the next batch is fetched), each on a fresh
  * chunk store and DuckDB; prints both times, the ratio, a plain sequential loop of the same activities for reference,
- * the CPU each side used (this process, also by thread, and the dev server), and where the last Temporal run's time
+ * the CPU each side used (this process and the dev server), and where the last Temporal run's time
  * went.
  * The two sides run in pairs, alternating which goes first. Each Temporal run gets a fresh worker (workflows bundled
  * once, as a deployed worker's are at start-up) whose workflow sandbox is warmed first, as a long-running worker's is.
@@ -16,8 +16,8 @@ import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { ChunkStore } from '../chunk-store/chunk-store';
 import { HistoricalClient } from '../databento/historical-client';
-import { createActivities } from '../activities/pipeline/create-activities';
-import { databentoPort } from '../activities/pipeline/databento-port';
+import { createActivities } from '../activities/create-activities';
+import { databentoPort } from '../activities/databento-port';
 import { createWarehouseFromEnv } from '../warehouse/warehouse';
 import { connectPipelineClient, startBackfill } from '../client/pipeline-client';
 import { parseEnv, repoRoot } from '../config/env';
@@ -25,12 +25,12 @@ import type { SeriesKey } from '../domain/series';
 import { GATEWAY_TEST_KEY, startGateway } from '../gateway/start-gateway';
 import { startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../logging/logger';
-import { PREPARE_AHEAD_BATCHES, ingestSeries } from '../workflows/ingest-series';
+import { ingestSeries } from '../workflows/ingest-series';
 import { DEFAULT_CHUNK_BATCH, batchChunks } from '../domain/chunk-batches';
 import { createPipelineWorkers, productionBundle } from '../workers/create-workers';
 import { ZL_FULL } from '../test/support/zl-backfill';
 import { historyBreakdown } from './history-breakdown';
-import { type ThreadSplit, meterCpu, meterThreads, threadCpuSeconds } from './cpu-meter';
+import { meterCpu } from './cpu-meter';
 import { machineLine } from './machine';
 import { median } from './median';
 
@@ -85,10 +85,6 @@ async function main(): Promise<void> {
   // CPU seconds per run: this process (activities, gateway, and for Temporal runs the worker) and the dev server
   const directCpu: { own: number; others: number }[] = [];
   const temporalCpu: { own: number; others: number }[] = [];
-  // and this process's share by thread; `beforeWorkers`: the threads alive before the first Temporal worker started
-  const directThreads: ThreadSplit[] = [];
-  const temporalThreads: ThreadSplit[] = [];
-  let beforeWorkers: Set<number> | null = null;
   const serverPid = server.process.pid ?? -1;
   let chunkCount = 0;
   let breakdown: string[] = [];
@@ -114,40 +110,26 @@ async function main(): Promise<void> {
       const inActivity = <A, R>(fn: (a: A) => Promise<R>, arg: A): Promise<R> => ctx.run(fn as never, arg as never) as Promise<R>;
       collectGarbage();
       const cpu = meterCpu([serverPid]);
-      const threads = meterThreads();
       const t0 = performance.now();
       const { chunks } = await inActivity(acts.quoteSeries, { series, start: request.start as string, end: request.end as string });
       chunkCount = chunks.length;
-      const prepare = async (chunk: (typeof chunks)[number]) => {
-        const ref = await inActivity(acts.downloadChunk, { series, chunk, approvedCostUsd: chunk.costUsd });
-        return { ref, v: await inActivity(acts.validateChunk, { series, chunk: ref }) };
-      };
-      const load = async (prepared: ReturnType<typeof prepare>) => {
-        const { ref, v } = await prepared;
-        if (v.ok) await inActivity(acts.loadChunk, { series, chunk: ref, validationSummary: v.summary });
+      const fetchBatch = (batch: typeof chunks) => inActivity(acts.fetchChunks, { series, chunks: batch.map((chunk) => ({ chunk, approvedCostUsd: chunk.costUsd })) });
+      const loadBatch = async (fetching: ReturnType<typeof fetchBatch>) => {
+        const ok = (await fetching).filter((f) => f.validation.ok);
+        if (ok.length) await inActivity(acts.loadChunks, { series, chunks: ok.map((f) => ({ chunk: f.ref, validationSummary: f.validation.summary })) });
       };
       if (order === 'sequential') {
-        for (const chunk of chunks) await load(prepare(chunk));
+        for (const chunk of chunks) await loadBatch(fetchBatch([chunk]));
       } else {
-        // as ingestSeries: chunks in batches (batchChunks); a batch's load starts once it is validated, beside the
-        // previous batch's load (the activities run one load of a series at a time), while the
-        // PREPARE_AHEAD_BATCHES batches after it are prepared
+        // as ingestSeries: chunks in batches (batchChunks); a batch's load starts once it is fetched, beside the
+        // previous batch's load (the activities run one load of a series at a time), while the next batch is fetched
         const batches = batchChunks(chunks.filter((c) => !c.alreadyLoaded));
-        const prepareBatch = async (batch: typeof chunks) => {
-          const refs = await inActivity(acts.downloadChunks, { series, chunks: batch.map((chunk) => ({ chunk, approvedCostUsd: chunk.costUsd })) });
-          const v = await inActivity(acts.validateChunks, { series, chunks: refs });
-          return refs.map((ref, i) => ({ ref, v: v[i] }));
-        };
-        const loadBatch = async (prepared: ReturnType<typeof prepareBatch>) => {
-          const ok = (await prepared).filter((p) => p.v.ok);
-          if (ok.length) await inActivity(acts.loadChunks, { series, chunks: ok.map((p) => ({ chunk: p.ref, validationSummary: p.v.summary })) });
-        };
-        const ahead: ReturnType<typeof prepareBatch>[] = [];
+        let fetching: ReturnType<typeof fetchBatch> | null = null;
         let previous: Promise<void> | null = null;
         for (let i = 0; i < batches.length; i++) {
-          const current = loadBatch(ahead.shift() ?? prepareBatch(batches[i]));
+          const current = loadBatch(fetching ?? fetchBatch(batches[i]));
           current.catch(() => undefined);
-          while (ahead.length < PREPARE_AHEAD_BATCHES && i + 1 + ahead.length < batches.length) ahead.push(prepareBatch(batches[i + 1 + ahead.length]));
+          fetching = i + 1 < batches.length ? fetchBatch(batches[i + 1]) : null;
           if (previous) await previous;
           previous = current;
         }
@@ -157,7 +139,6 @@ async function main(): Promise<void> {
       const ms = performance.now() - t0;
       if (order === 'pipelined') {
         directCpu.push(cpu());
-        directThreads.push(threads());
       }
       (order === 'pipelined' ? direct : sequential).push(ms);
       const rows = await rowsIn(env);
@@ -168,7 +149,6 @@ async function main(): Promise<void> {
     // --- through Temporal: the backfill workflow, child workflow and a worker
     const runTemporal = async (run: number): Promise<void> => {
       const { dir, env } = fresh();
-      beforeWorkers ??= new Set(threadCpuSeconds().keys());
       const workers = await createPipelineWorkers({ env, logger, workflowBundle: bundle });
       const running = workers.run();
       const client = await connectPipelineClient(env);
@@ -177,18 +157,16 @@ async function main(): Promise<void> {
       await client.client.workflow.execute(ingestSeries, {
         taskQueue: client.taskQueue,
         workflowId: `bench-warmup-${process.pid}-${run}`,
-        args: [{ series, chunks: [], approvedCostUsd: {}, chunksPerRun: 1 }],
+        args: [{ series, chunks: [], approvedCostUsd: {}, chunksPerRun: 1, batch: DEFAULT_CHUNK_BATCH }],
       });
       collectGarbage();
       const started = new Date();
       const cpu = meterCpu([serverPid]);
-      const threads = meterThreads(beforeWorkers);
       const t0 = performance.now();
       const { handle } = await startBackfill(client, request);
       await handle.result();
       temporal.push(performance.now() - t0);
       temporalCpu.push(cpu());
-      temporalThreads.push(threads());
       if (run === RUNS - 1) breakdown = await historyBreakdown(client.client, [handle.workflowId, `${handle.workflowId}/ohlcv-1d/ZL.c.0`], started);
       const rows = await rowsIn(env);
       await client.client.workflow.getHandle(handle.workflowId).terminate('bench cleanup').catch(() => undefined);
@@ -219,7 +197,7 @@ async function main(): Promise<void> {
   const t = median(temporal);
   console.log(`\nZL.c.0 ohlcv-1d 2010-06-06..2026-08-12, ${chunkCount} chunks, ${RUNS} pairs of runs (medians)${gc ? '' : '; without --expose-gc'}`);
   const q = median(sequential);
-  console.log(`direct activities : ${(d / 1000).toFixed(2)} s (the workflow's order: chunks in batches of up to ${DEFAULT_CHUNK_BATCH.maxChunks}, the next batch's load queued and the ${PREPARE_AHEAD_BATCHES} after it prepared during each load)`);
+  console.log(`direct activities : ${(d / 1000).toFixed(2)} s (the workflow's order: chunks in batches of up to ${DEFAULT_CHUNK_BATCH.maxChunks}, the next batch's load queued and the one after it fetched during each load)`);
   console.log(`through Temporal  : ${(t / 1000).toFixed(2)} s`);
   console.log(`ratio             : ${(t / d).toFixed(3)} (orchestration overhead ${(((t - d) / d) * 100).toFixed(1)}%; target ≤ 15%)`);
   // each run's Temporal time over the direct time measured just before it: this machine's speed drifts between runs
@@ -236,14 +214,6 @@ async function main(): Promise<void> {
   console.log(`CPU (medians)     : direct ${dOwn.toFixed(2)} CPU-s (dev server idle: ${dIdle.toFixed(2)}); through Temporal ${tOwn.toFixed(2)} CPU-s in this process (worker, activities, gateway) + ${tServer.toFixed(2)} in the dev server = ${(tOwn + tServer).toFixed(2)}`);
   console.log(`CPU floor         : that much CPU on ${cores} cores takes at least ${floor.toFixed(2)} s with no waiting at all: ${((floor * 1000) / d).toFixed(3)} × the direct time`);
   console.log(`orchestration CPU : ${(((tOwn + tServer - dOwn) / chunkCount) * 1000).toFixed(0)} ms per chunk (worker process ${(((tOwn - dOwn) / chunkCount) * 1000).toFixed(0)}, dev server ${((tServer / chunkCount) * 1000).toFixed(0)}), running beside each chunk's load`);
-  // which threads of this process the extra CPU ran on: the loads' own DuckDB work grows too when they share the cores
-  if (!Number.isNaN(temporalThreads[0]?.main)) {
-    const perChunk = (pick: (t: ThreadSplit) => number) => {
-      const ms = ((median(temporalThreads.map(pick)) - median(directThreads.map(pick))) / chunkCount) * 1000;
-      return `${ms >= 0 ? '+' : ''}${ms.toFixed(1)}`;
-    };
-    console.log(`worker process    : per chunk over direct, main thread ${perChunk((t) => t.main)} ms, threads the Temporal worker started (Core runtime, workflow thread) ${perChunk((t) => t.started)} ms, other threads (libuv's pool, where DuckDB runs the loads' queries; V8's GC helpers) ${perChunk((t) => t.rest)} ms`);
-  }
   console.log(`for reference     : a plain sequential loop of the same activities takes ${(q / 1000).toFixed(2)} s (${sequential.length} runs; Temporal / loop ${(t / q).toFixed(3)})`);
   console.log(`\nwhere the last Temporal run's time went (event timestamps, backfill + ingestSeries runs):`);
   for (const l of breakdown) console.log(`  ${l}`);

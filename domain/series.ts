@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ChunkPlan } from './chunks';
+import { type ChunkBatchLimits, DEFAULT_CHUNK_BATCH, chunkBatchLimitsSchema } from './chunk-batches';
 import { ohlcvSchemaSchema, stypeSchema } from './databento-enums';
 import type { OhlcvSchema, SType } from './databento-enums';
 
@@ -20,8 +21,8 @@ const isoTime = z
   .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$|^\d+$/, 'ISO 8601 date/datetime or integer nanoseconds');
 
 /**
- * A chunk adds at most ~13 events to an ingestSeries history (a large one, alone in its batch; small ones in batches
- * add ~3): 100 chunks are at most ~1,300 events, a third of the point where the server suggests continuing as new
+ * A chunk adds at most ~12 events to an ingestSeries history (a large one, alone in its batch; small ones in batches
+ * add ~2): 100 chunks are at most ~1,300 events, a third of the point where the server suggests continuing as new
  * (4k) and far below the 10,240 warning. Each continue-as-new drains the pipeline
  * (no chunk is prepared across it), so fewer of them keep a long backfill moving; 24 cost a drain every 300 events.
  */
@@ -43,6 +44,8 @@ export const backfillInputSchema = z
     maxConcurrentSeries: z.number().int().min(1).max(100).default(4),
     /** chunks per ingestSeries run before continue-as-new (see DEFAULT_CHUNKS_PER_RUN) */
     chunksPerRun: z.number().int().min(1).max(500).default(DEFAULT_CHUNKS_PER_RUN),
+    /** how many consecutive chunks travel in one fetch and one load activity (see DEFAULT_CHUNK_BATCH) */
+    batch: chunkBatchLimitsSchema.default(DEFAULT_CHUNK_BATCH),
     /** how long a series with quarantined chunks waits for resolveQuarantine decisions; '0s' = report and finish */
     quarantineReviewTimeout: z.string().min(1).default('0s'),
     /** how long a chunk's validate/load waits for the worker holding its file before it is downloaded again elsewhere */
@@ -106,6 +109,8 @@ export interface IngestSeriesInput {
   /** upper bound per chunk agreed at the cost gate; a re-quote above it stops the run */
   approvedCostUsd: Record<string, number>;
   chunksPerRun: number;
+  /** consecutive chunks per fetch and load activity: the parent passes its own (by default DEFAULT_CHUNK_BATCH) */
+  batch: ChunkBatchLimits;
   /** see BackfillParams.hostAffinityTimeout */
   hostAffinityTimeout?: string;
   /** see BackfillParams.quarantineReviewTimeout */

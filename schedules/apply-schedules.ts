@@ -1,6 +1,6 @@
 import { type Client, ScheduleAlreadyRunning, ScheduleNotFoundError } from '@temporalio/client';
 import type { Logger } from 'pino';
-import { dailyIngestInputSchema, validateRecentInputSchema } from '../workflows/daily-ingest';
+import { dailyIngestInputSchema, validateRecentInputSchema } from '../domain/daily-inputs';
 import { PIPELINE_SCHEDULES } from './';
 import { type PipelineSchedule, SCHEDULE_ID_PREFIX, scheduleBody, scheduleOptions } from './pipeline-schedule';
 import { issueLines } from '../domain/issue-lines';

@@ -2,7 +2,7 @@ import type { ScheduleOptions, ScheduleOverlapPolicy, ScheduleSpec } from '@temp
 import type { SearchAttributePair } from '@temporalio/common';
 import { Dataset, PipelineStage, Schema, Symbols } from '../domain/search-attributes';
 import type { SeriesKey } from '../domain/series';
-import type { DailyIngestInput, ValidateRecentInput } from '../workflows/daily-ingest';
+import type { DailyIngestInput, ValidateRecentInput } from '../domain/daily-inputs';
 
 /** Every schedule this project owns starts with this; `schedules apply` deletes ours that are no longer in code. */
 export const SCHEDULE_ID_PREFIX = 'pipeline-';

@@ -2,7 +2,8 @@
  * Records real workflow histories for the replay tests (`npm run histories:capture`): runs each scenario on a
  * fresh dev server against the gateway over the recordings, and writes
  * test/histories/<workflowType>/<scenario>[_patch-<id>…]_sdk-<version>.json.
- * Existing files are never overwritten: old histories must keep replaying after workflow changes.
+ * Existing files are never overwritten: histories of runs that may still be in flight must keep replaying. Once no
+ * such run can exist (docs/workflow-changes.md), delete the old files and capture again.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { repoRoot } from '../config/env';
 import { startPipelineHarness, type PipelineHarness } from '../test/support/pipeline-harness';
 import { plantCorruptedChunk } from '../test/support/corrupt-chunk';
 import type { dailyIngest } from '../workflows/daily-ingest';
+import type { validateRecent } from '../workflows/validate-recent';
 import { resolveQuarantineUpdate } from '../workflows/messages';
 import { zlBackfill } from '../test/support/zl-backfill';
 
@@ -140,6 +142,13 @@ async function main(): Promise<void> {
       });
       await daily.result();
       await save(d, workflowId, 'dailyIngest', 'loads-new-bars');
+      const check = await d.client.client.workflow.start<typeof validateRecent>('validateRecent', {
+        taskQueue: d.client.taskQueue,
+        workflowId: 'validate-recent/capture/ZL.c.0',
+        args: [{ series: [{ dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' }], lastChunks: 2 }],
+      });
+      await check.result();
+      await save(d, check.workflowId, 'validateRecent', 'recent-chunks-ok');
     }
     {
       await plantCorruptedChunk(d, '2019H2', '2019-07-01T00:00:00Z', '2020-01-01T00:00:00Z');

@@ -1,13 +1,11 @@
 import { fileURLToPath } from 'node:url';
 import { DefaultLogger, type LogLevel, NativeConnection, Runtime, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import type { Logger } from 'pino';
-import { createAnalyticsActivities } from '../activities/analytics/create-analytics-activities';
 import { ChunkStore } from '../chunk-store/chunk-store';
 import { HistoricalClient } from '../databento/historical-client';
-import { createActivities } from '../activities/pipeline/create-activities';
-import { createDailyActivities } from '../activities/pipeline/daily-activities';
-import { databentoPort } from '../activities/pipeline/databento-port';
-import type { PipelineDeps } from '../activities/pipeline/pipeline-deps';
+import { createActivities } from '../activities/create-activities';
+import { databentoPort } from '../activities/databento-port';
+import type { PipelineDeps } from '../activities/deps';
 import { createWarehouseFromEnv } from '../warehouse/warehouse';
 import type { Env } from '../config/env';
 import { runtimeLogLevel } from './runtime-log-level';
@@ -76,7 +74,7 @@ export async function createPipelineWorkers(options: CreateWorkersOptions): Prom
     openWarehouse: () => createWarehouseFromEnv(env),
     hostTaskQueue: hostQueue,
   };
-  const activities = { ...createActivities(deps), ...createAnalyticsActivities(deps), ...createDailyActivities(deps) };
+  const activities = createActivities(deps);
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const shared = await Worker.create({
     connection,

@@ -1,4 +1,5 @@
 // the only path handed to the worker's workflowsPath
 export { backfill } from './backfill';
 export { ingestSeries } from './ingest-series';
-export { dailyIngest, validateRecent } from './daily-ingest';
+export { dailyIngest } from './daily-ingest';
+export { validateRecent } from './validate-recent';

@@ -45,3 +45,24 @@ export interface ResolveQuarantineInput {
 
 /** An operator's decision on a quarantined chunk, while ingestSeries waits for review. */
 export const resolveQuarantineUpdate = defineUpdate<{ chunkId: string; action: string }, [ResolveQuarantineInput]>('resolveQuarantine');
+
+/** One series of a daily run, as its progress query and result report it. */
+export interface DailySeriesResult {
+  series: string;
+  status: 'up-to-date' | 'no-history' | 'loaded' | 'failed';
+  from: string | null;
+  to: string | null;
+  rowsLoaded: number;
+  costUsd: number;
+  chunks: string[];
+  quarantined: string[];
+  detail: string;
+}
+
+export interface DailyProgress {
+  stage: string;
+  detail: string;
+  series: DailySeriesResult[];
+}
+
+export const dailyProgressQuery = defineQuery<DailyProgress>('progress');

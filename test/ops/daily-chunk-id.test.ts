@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dailyChunkId, lastCompleteDayEnd } from '../../activities/pipeline/daily-activities';
+import { dailyChunkId, lastCompleteDayEnd } from '../../domain/daily-chunks';
 import { planHalfYearChunks } from '../../domain/chunks';
 
 describe('daily slices: ledger keys and the last complete UTC day', () => {

@@ -4,7 +4,7 @@ import { ActivityFailure, TimeoutFailure, TimeoutType } from '@temporalio/common
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asActivity } from '../../activities/pipeline/to-activity-failure';
+import { asActivity } from '../../activities/as-activity';
 import { type DevServer, startTemporalDevServer } from '../../local/temporal-dev-server';
 import type { runQuietWork } from '../support/heartbeat-workflows';
 

@@ -37,26 +37,26 @@ async function pipelineShape(h: PipelineHarness, childId: string) {
   const history = await h.client.client.workflow.getHandle(childId).fetchHistory();
   const openOf = (...names: string[]) => [...open].filter(([, n]) => names.includes(n)).map(([id]) => id);
   const markOverlaps = () => {
-    if (openOf('downloadChunks', 'validateChunks').length) for (const id of openOf('loadChunks')) overlapped.add(id);
+    if (openOf('fetchChunks').length) for (const id of openOf('loadChunks')) overlapped.add(id);
   };
   for (const e of history.events ?? []) {
     const scheduled = e.activityTaskScheduledEventAttributes;
     const closed = e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes;
-    if (scheduled?.activityType?.name === 'downloadChunks') downloads++;
+    if (scheduled?.activityType?.name === 'fetchChunks') downloads++;
     if (scheduled?.activityType?.name === 'loadChunks' && openOf('loadChunks').length) queuedLoads++;
     if (scheduled?.activityType?.name === 'loadChunks' && downloadsBeforeFirstLoad < 0) downloadsBeforeFirstLoad = downloads;
     if (scheduled) open.set(String(e.eventId), scheduled.activityType?.name ?? '');
     markOverlaps();
     if (closed) open.delete(String(closed.scheduledEventId));
     maxLoads = Math.max(maxLoads, openOf('loadChunks').length);
-    maxDownloads = Math.max(maxDownloads, openOf('downloadChunks').length);
+    maxDownloads = Math.max(maxDownloads, openOf('fetchChunks').length);
   }
   return { downloads, downloadsBeforeFirstLoad, maxDownloads, overlapped: overlapped.size, queuedLoads, maxLoads };
 }
 
 /**
  * ingestSeries' batch pipeline: its first task starts the first batch, the next one and one ahead
- * (PREPARE_AHEAD_BATCHES) and no more until the first load ends; each load is queued behind the current one, never
+ * (fetched while the first loads) and no more until the first load ends; each load is queued behind the current one, never
  * more than the current load and the next one waiting its turn (the worker runs them one at a time).
  */
 function expectBatchPipeline(shape: Awaited<ReturnType<typeof pipelineShape>>): void {
@@ -120,7 +120,7 @@ describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal an
       const history = await h.client.client.workflow.getHandle(id).fetchHistory();
       for (const e of history.events ?? []) if (e.activityTaskScheduledEventAttributes) scheduled.push(e.activityTaskScheduledEventAttributes);
     }
-    const downloads = scheduled.filter((a) => a.activityType?.name === 'downloadChunks').length;
+    const downloads = scheduled.filter((a) => a.activityType?.name === 'fetchChunks').length;
     const onSharedQueue = scheduled.filter((a) => a.taskQueue?.name === h.env.TEMPORAL_TASK_QUEUE).length;
     expect(downloads).toBe(3);
     expect(eager).toBeGreaterThanOrEqual(3);

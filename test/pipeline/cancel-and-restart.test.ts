@@ -34,7 +34,7 @@ describe('a backfill cancelled half way and started again downloads only the mis
     const loadedBefore = await ledgerLoaded();
     expect(loadedBefore).toBeGreaterThanOrEqual(10);
     expect(loadedBefore).toBeLessThan(34);
-    // a download cut by the cancel is requested again; up to PREPARE_AHEAD + 1 can be in flight when it lands
+    // a download cut by the cancel is requested again; up to two batches can be in flight when it lands
     const servedBefore = h.gateway.stats.getRange.requests - h.gateway.stats.getRange.aborted;
 
     h.gateway.faults.slowBody = undefined;

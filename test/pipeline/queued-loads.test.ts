@@ -29,13 +29,9 @@ describe('loads of one series queued behind each other in a worker', () => {
     try {
       const { chunks } = await run(acts.quoteSeries, { series, start: '2014-01-01', end: '2016-01-01' });
       expect(chunks).toHaveLength(4);
-      const refs = [];
-      for (const chunk of chunks) {
-        const ref = await run(acts.downloadChunk, { series, chunk, approvedCostUsd: chunk.costUsd });
-        const validation = await run(acts.validateChunk, { series, chunk: ref });
-        expect(validation.ok).toBe(true);
-        refs.push({ ref, summary: validation.summary });
-      }
+      const fetched = await run(acts.fetchChunks, { series, chunks: chunks.map((chunk) => ({ chunk, approvedCostUsd: chunk.costUsd })) });
+      expect(fetched.every((f) => f.validation.ok)).toBe(true);
+      const refs = fetched.map(({ ref, validation }) => ({ ref, summary: validation.summary }));
 
       // as ingestSeries schedules batches of small chunks: two loads of two chunks each, the second queued behind the
       // first; each holds one warehouse for its whole batch, and the file stays open until the last
@@ -49,7 +45,7 @@ describe('loads of one series queued behind each other in a worker', () => {
       // loaded again, one chunk per load as ingestSeries schedules large chunks: each load starts before the one
       // ahead of it has ended, and nothing changes
       openAfterClose.length = 0;
-      const results = await Promise.all(refs.map(({ ref, summary }) => run(acts.loadChunk, { series, chunk: ref, validationSummary: summary })));
+      const results = (await Promise.all(refs.map(({ ref, summary }) => run(acts.loadChunks, { series, chunks: [{ chunk: ref, validationSummary: summary }] })))).flat();
       // one close per load; only the last one leaves no warehouse open (which closes the file's instance)
       expect(openAfterClose).toHaveLength(refs.length);
       expect(openAfterClose.indexOf(0)).toBe(refs.length - 1);

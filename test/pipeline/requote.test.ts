@@ -19,7 +19,7 @@ describe('each chunk is re-quoted just before its download', () => {
       f.gateway.stats.reset();
       // the approval covered half of 2015H2's real quote: as if its price had doubled since
       const failure = await host
-        .run(host.acts.downloadChunks, { series, chunks: [{ chunk: first, approvedCostUsd: first.costUsd }, { chunk: second, approvedCostUsd: second.costUsd / 2 }] })
+        .run(host.acts.fetchChunks, { series, chunks: [{ chunk: first, approvedCostUsd: first.costUsd }, { chunk: second, approvedCostUsd: second.costUsd / 2 }] })
         .then(() => null, (e: unknown) => e);
       expect(failure).toBeInstanceOf(ApplicationFailure);
       expect((failure as ApplicationFailure).type).toBe('CostAboveApproval');
@@ -27,8 +27,9 @@ describe('each chunk is re-quoted just before its download', () => {
       expect((failure as ApplicationFailure).message).toContain('2015H2');
       // 2015H1 (approved) downloaded; 2015H2 never requested
       expect(f.gateway.stats.getRange.requests).toBe(1);
-      const stored = await host.run(host.acts.downloadChunk, { series, chunk: first, approvedCostUsd: first.costUsd });
+      const [{ ref: stored }] = await host.run(host.acts.fetchChunks, { series, chunks: [{ chunk: first, approvedCostUsd: first.costUsd }] });
       expect(stored.reused).toBe(true);
+      expect(f.gateway.stats.getRange.requests).toBe(1);
       expect(existsSync(stored.file.replace('2015H1', '2015H2'))).toBe(false);
     } finally {
       await host.close();

@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { SeriesKey } from '../../domain/series';
+import { hostActivities } from '../support/host-activities';
+import { useHostsDirAndGateway } from '../support/use-hosts-dir-and-gateway';
+
+const series: SeriesKey = { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' };
+
+describe('fetchChunks: a batch downloaded and validated on the host that keeps the files', () => {
+  const f = useHostsDirAndGateway('fetch-chunks-');
+
+  it('checks every chunk of the batch with its report on disk, and a second fetch requests nothing', async () => {
+    const a = hostActivities(f.dir, 'host-a', f.gateway);
+    try {
+      const { chunks } = await a.run(a.acts.quoteSeries, { series, start: '2016-01-01', end: '2018-01-01' });
+      f.gateway.stats.reset();
+      const fetched = await a.run(a.acts.fetchChunks, { series, chunks: chunks.map((chunk) => ({ chunk, approvedCostUsd: chunk.costUsd })) });
+      expect(f.gateway.stats.getRange.requests).toBe(4);
+      expect(fetched.map((x) => x.ref.chunkId)).toEqual(chunks.map((c) => c.id));
+      expect(fetched.every((x) => x.ref.records > 100 && x.ref.hostQueue === 'q@host-a' && !x.ref.reused)).toBe(true);
+      expect(fetched.map((x) => x.validation.ok)).toEqual([true, true, true, true]);
+      for (const { validation } of fetched) {
+        const report = JSON.parse(readFileSync(validation.reportFile, 'utf8')) as { ok: boolean; summary: string };
+        expect(report).toMatchObject({ ok: true, summary: validation.summary });
+      }
+
+      // fetching the batch again (an activity retry) reuses every stored file and validates it again
+      const again = await a.run(a.acts.fetchChunks, { series, chunks: chunks.map((chunk) => ({ chunk, approvedCostUsd: chunk.costUsd })) });
+      expect(f.gateway.stats.getRange.requests).toBe(4);
+      expect(again.map((x) => [x.ref.reused, x.ref.bytesRequested, x.ref.sha256, x.validation.summary])).toEqual(
+        fetched.map((x) => [true, 0, x.ref.sha256, x.validation.summary]),
+      );
+    } finally {
+      await a.close();
+    }
+  });
+});
