@@ -68,30 +68,11 @@ export async function downloadChunk(opts: DownloadChunkOptions): Promise<ChunkMa
   await mkdir(path.dirname(p.file), { recursive: true });
 
   // resume state from a previous attempt (possibly a killed process)
-  let metadata: Uint8Array | null = await readFile(p.metaPart).catch(() => null);
-  let resumeStart = request.start;
-  let resumes = 0;
-  let priorRecords = 0;
-  let priorRecordBytes = 0;
-  if (metadata) {
-    const part = await readFile(p.recordsPart).catch(() => new Uint8Array(0));
-    const scan = scanRecords(part);
-    if (scan.records > 0 && scan.lastTsEvent !== null && scan.lastTsStart > 0) {
-      // keep records strictly before the last timestamp; re-fetch from it
-      await truncate(p.recordsPart, scan.lastTsStart);
-      resumeStart = isoFromNs(scan.lastTsEvent);
-      priorRecordBytes = scan.lastTsStart;
-      priorRecords = scanRecords(part.subarray(0, scan.lastTsStart)).records;
-      resumes = 1;
-    } else {
-      await writeFile(p.recordsPart, new Uint8Array(0));
-      metadata = null;
-    }
-  } else {
-    await rm(p.recordsPart, { force: true });
-  }
+  const resume = await resumeFromParts(p, request.start);
+  let metadata = resume.metadata;
+  const { resumeStart, priorRecords, priorRecordBytes } = resume;
   const prior = await store.readManifest(location).catch(() => null);
-  resumes += prior?.resumes ?? 0;
+  const resumes = resume.resumes + (prior?.resumes ?? 0);
 
   const response = await source.getRangeStream(
     { ...request, start: resumeStart, encoding: 'dbn', compression: 'zstd' },
@@ -147,19 +128,12 @@ export async function downloadChunk(opts: DownloadChunkOptions): Promise<ChunkMa
   }
   if (!metadata) throw new IncompleteStreamError(`get_range body for ${location.chunkId} had no DBN metadata`, 0);
 
-  const recordsBytes = await readFile(p.recordsPart);
-  const full = Buffer.concat([metadata, recordsBytes]);
-  const compressed = new Encoder(3).encodeSync(full);
-  await store.writeAtomic(p.file, compressed);
+  const written = await writeFinalFile(store, p.file, metadata, p.recordsPart);
   const manifest: ChunkManifest = {
     version: 1,
     chunkId: location.chunkId,
     series: location.series,
-    file: p.file,
-    sha256: sha256(compressed),
-    fileBytes: compressed.length,
-    recordBytes: recordsBytes.length,
-    records: scanRecords(recordsBytes).records,
+    ...written,
     costUsd: opts.costUsd,
     request,
     requestIds: [...(prior?.requestIds ?? []), ...(response.requestId ? [response.requestId] : [])],
@@ -171,6 +145,57 @@ export async function downloadChunk(opts: DownloadChunkOptions): Promise<ChunkMa
   await store.writeManifest(location, manifest);
   await Promise.all([rm(p.metaPart, { force: true }), rm(p.recordsPart, { force: true })]);
   return manifest;
+}
+
+interface ResumeState {
+  /** the DBN metadata kept from an earlier attempt, or null to take it from the new response */
+  metadata: Uint8Array | null;
+  resumeStart: string;
+  resumes: number;
+  priorRecords: number;
+  priorRecordBytes: number;
+}
+
+/**
+ * Prepares the part files for this attempt: keeps the complete records of an earlier attempt that are strictly
+ * before its last timestamp (truncating the rest) and says where to resume, or starts the part files afresh.
+ */
+async function resumeFromParts(p: { metaPart: string; recordsPart: string }, requestStart: string): Promise<ResumeState> {
+  const metadata: Uint8Array | null = await readFile(p.metaPart).catch(() => null);
+  if (!metadata) {
+    await rm(p.recordsPart, { force: true });
+    return { metadata: null, resumeStart: requestStart, resumes: 0, priorRecords: 0, priorRecordBytes: 0 };
+  }
+  const part = await readFile(p.recordsPart).catch(() => new Uint8Array(0));
+  const scan = scanRecords(part);
+  if (scan.records > 0 && scan.lastTsEvent !== null && scan.lastTsStart > 0) {
+    // keep records strictly before the last timestamp; re-fetch from it
+    await truncate(p.recordsPart, scan.lastTsStart);
+    return {
+      metadata,
+      resumeStart: isoFromNs(scan.lastTsEvent),
+      resumes: 1,
+      priorRecords: scanRecords(part.subarray(0, scan.lastTsStart)).records,
+      priorRecordBytes: scan.lastTsStart,
+    };
+  }
+  await writeFile(p.recordsPart, new Uint8Array(0));
+  return { metadata: null, resumeStart: requestStart, resumes: 0, priorRecords: 0, priorRecordBytes: 0 };
+}
+
+/** Writes metadata + the part file's records as the final zstd file; returns the manifest's fields for it. */
+async function writeFinalFile(store: ChunkStore, file: string, metadata: Uint8Array, recordsPart: string) {
+  const recordsBytes = await readFile(recordsPart);
+  const full = Buffer.concat([metadata, recordsBytes]);
+  const compressed = new Encoder(3).encodeSync(full);
+  await store.writeAtomic(file, compressed);
+  return {
+    file,
+    sha256: sha256(compressed),
+    fileBytes: compressed.length,
+    recordBytes: recordsBytes.length,
+    records: scanRecords(recordsBytes).records,
+  };
 }
 
 const isoFromNs = (ns: bigint): string => (ns % 1_000_000_000n === 0n ? isoSeconds(ns) : ns.toString());

@@ -103,6 +103,51 @@ function asOfIndex(targetDays: number[], sourceDays: number[], usable: (sourceDa
   return out;
 }
 
+/** A cross asset's bars and returns, with `idx[i]` its bar as of ZL row i (-1: none recent enough). */
+interface CrossAsset {
+  idx: number[];
+  bars: DailyBar[];
+  ret: Record<1 | 5 | 20, (number | null)[]>;
+}
+
+/** Cross assets: returns on their own bars, then as-of joined onto ZL dates. */
+function crossAssetsAsOf(crossAssets: MatrixInput['crossAssets'], zlDays: number[]): Record<string, CrossAsset> {
+  const cross: Record<string, CrossAsset> = {};
+  for (const root of CROSS_ASSET_ROOTS) {
+    const bars = crossAssets[root];
+    if (!bars?.length) continue;
+    checkOrdered(bars, root);
+    const c = toColumns(bars);
+    const days = bars.map((b) => dayNumberOf(b.date));
+    cross[root] = {
+      bars,
+      ret: { 1: contractAwareReturns(c, 1), 5: contractAwareReturns(c, 5), 20: contractAwareReturns(c, 20) },
+      idx: asOfIndex(zlDays, days, (s, d) => s <= d, (s, d) => d - s > CROSS_ASSET_MAX_AGE_DAYS),
+    };
+  }
+  return cross;
+}
+
+/** FRED as of each ZL row: non-missing observations only; availability rule per series. */
+function fredAsOf(fred: MatrixInput['fred'], zlDays: number[]): Record<string, (number | null)[]> {
+  const fredAt: Record<string, (number | null)[]> = {};
+  for (const [series, points] of Object.entries(fred)) {
+    const obs = points.filter((p): p is { date: string; value: number } => p.value !== null && Number.isFinite(p.value));
+    for (let i = 1; i < obs.length; i++) {
+      if (obs[i].date <= obs[i - 1].date) throw new MatrixInputError(`FRED ${series} not in date order at ${obs[i].date}`, series, obs[i].date);
+    }
+    const { lagDays, maxAgeDays } = FRED_AVAILABILITY[series] ?? FRED_DEFAULT_AVAILABILITY;
+    const idx = asOfIndex(
+      zlDays,
+      obs.map((o) => dayNumberOf(o.date)),
+      (s, d) => s + lagDays < d,
+      (s, d) => d - s > maxAgeDays,
+    );
+    fredAt[series] = idx.map((j) => (j >= 0 ? obs[j].value : null));
+  }
+  return fredAt;
+}
+
 /**
  * The ZL daily feature matrix: one row per ZL.c.0 bar from the first bar with LONGEST_LOOKBACK_BARS bars
  * before it (so every 60-bar window is full). A row dated D uses only bars dated ≤ D and FRED observations
@@ -118,37 +163,8 @@ export function buildDailyMatrix(input: MatrixInput): MatrixRow[] {
   const logVol = zl.map((b) => Math.log1p(Number(b.volume)));
   const zlDays = zl.map((b) => dayNumberOf(b.date));
 
-  // cross assets: returns on their own bars, then as-of joined onto ZL dates
-  const cross: Record<string, { idx: number[]; bars: DailyBar[]; ret: Record<1 | 5 | 20, (number | null)[]> }> = {};
-  for (const root of CROSS_ASSET_ROOTS) {
-    const bars = input.crossAssets[root];
-    if (!bars?.length) continue;
-    checkOrdered(bars, root);
-    const c = toColumns(bars);
-    const days = bars.map((b) => dayNumberOf(b.date));
-    cross[root] = {
-      bars,
-      ret: { 1: contractAwareReturns(c, 1), 5: contractAwareReturns(c, 5), 20: contractAwareReturns(c, 20) },
-      idx: asOfIndex(zlDays, days, (s, d) => s <= d, (s, d) => d - s > CROSS_ASSET_MAX_AGE_DAYS),
-    };
-  }
-
-  // FRED: non-missing observations only; availability rule per series
-  const fredAt: Record<string, (number | null)[]> = {};
-  for (const [series, points] of Object.entries(input.fred)) {
-    const obs = points.filter((p): p is { date: string; value: number } => p.value !== null && Number.isFinite(p.value));
-    for (let i = 1; i < obs.length; i++) {
-      if (obs[i].date <= obs[i - 1].date) throw new MatrixInputError(`FRED ${series} not in date order at ${obs[i].date}`, series, obs[i].date);
-    }
-    const { lagDays, maxAgeDays } = FRED_AVAILABILITY[series] ?? FRED_DEFAULT_AVAILABILITY;
-    const idx = asOfIndex(
-      zlDays,
-      obs.map((o) => dayNumberOf(o.date)),
-      (s, d) => s + lagDays < d,
-      (s, d) => d - s > maxAgeDays,
-    );
-    fredAt[series] = idx.map((j) => (j >= 0 ? obs[j].value : null));
-  }
+  const cross = crossAssetsAsOf(input.crossAssets, zlDays);
+  const fredAt = fredAsOf(input.fred, zlDays);
   const fred = (series: string, i: number): number | null => fredAt[series]?.[i] ?? null;
 
   const rows: MatrixRow[] = [];

@@ -80,6 +80,8 @@ export class BodyWriter {
     const socket = this.res.socket;
     if (socket && socket.writableLength > 0) await new Promise<void>((r) => socket.write('', () => r()));
     await sleep(20);
-    socket?.resetAndDestroy?.() ?? socket?.destroy();
+    // a TCP RST where the runtime has resetAndDestroy, else a plain destroy
+    if (typeof socket?.resetAndDestroy === 'function') socket.resetAndDestroy();
+    else socket?.destroy();
   }
 }

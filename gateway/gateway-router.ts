@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { SCHEMA_IDS, type Schema } from '../domain/databento-enums';
 import { formatTsNs, parseTimeNs } from '../domain/time';
 import { GLBX, type Catalog } from './catalog';
-import { BatchJobStore, batchFileName, splitDurationSchema, splitRange, type JobState, type ProducedFile } from './batch-jobs';
+import { type BatchJobStore, batchFileName, splitDurationSchema, splitRange, type JobState, type ProducedFile } from './batch-jobs';
 import { BodyAbortedError, BodyWriter } from './body-writer';
 import { takeBodyFault, type FaultSwitches } from './faults';
 import { businessError, GatewayHttpError } from './gateway-error';

@@ -11,7 +11,7 @@ import {
   type SType,
 } from '../domain/databento-enums';
 import { parseTimeNs } from '../domain/time';
-import { businessError, GatewayHttpError } from './gateway-error';
+import { businessError, type GatewayHttpError } from './gateway-error';
 
 export type RawParams = Record<string, string>;
 

@@ -95,84 +95,11 @@ export async function startGateway(opts: StartGatewayOptions): Promise<Gateway> 
     baseUrl: () => baseUrl,
     log,
   };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://gateway.local');
-    const pathname = url.pathname;
-    if (pathname.startsWith('/_gateway/')) return control(req, res, pathname);
-
-    const fault = takeRequestFault(faults, pathname);
-    if (fault?.kind === 'rateLimit') {
-      stats.byEndpoint[endpointName(pathname)] = (stats.byEndpoint[endpointName(pathname)] ?? 0) + 1;
-      throw new GatewayHttpError(429, 'Too many requests.', { 'retry-after': String(fault.retryAfterSeconds) });
-    }
-    if (fault?.kind === 'serverError') {
-      stats.byEndpoint[endpointName(pathname)] = (stats.byEndpoint[endpointName(pathname)] ?? 0) + 1;
-      throw new GatewayHttpError(fault.status, fault.status === 503 ? 'Service unavailable.' : 'Internal server error (injected fault).');
-    }
-
-    if (pathname.startsWith('/fred/')) {
-      count(pathname);
-      if (fred && (await fred(req, res, { dataDir: opts.dataDir, apiKey: fredApiKey }))) return;
-      throw businessError(404, 'not_found', `Not found: ${pathname}`);
-    }
-    if (pathname.startsWith('/v0/batch/download/')) {
-      count(pathname);
-      if (!keyMatches(req.headers.authorization, apiKey)) throw new GatewayHttpError(401, AUTH_FAILED_DETAIL);
-      return batchDownload(ctx, req, res, pathname);
-    }
-    const m = /^\/v0\/([a-z_]+\.[a-z_]+)$/.exec(pathname);
-    const route = m ? ROUTES[m[1]] : undefined;
-    if (!route) throw businessError(404, 'not_found', `Not found: ${pathname}`);
-    count(pathname);
-    if (!keyMatches(req.headers.authorization, apiKey)) throw new GatewayHttpError(401, AUTH_FAILED_DETAIL);
-    if (!route.methods.includes(req.method ?? 'GET')) {
-      throw businessError(405, 'method_not_allowed', `${req.method} is not allowed for ${pathname}; use ${route.methods.join(' or ')}.`);
-    }
-    const params = await readParams(req, url);
-    await route.handler(ctx, params, req, res);
-  };
-
-  const count = (pathname: string) => {
-    const name = endpointName(pathname);
-    stats.byEndpoint[name] = (stats.byEndpoint[name] ?? 0) + 1;
-  };
-
-  const control = async (req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> => {
-    if (pathname === '/_gateway/faults') {
-      if (req.method === 'DELETE') {
-        clearFaults(faults);
-        return sendJson(res, 200, faults);
-      }
-      if (req.method === 'POST' || req.method === 'PUT') {
-        const chunks: Buffer[] = [];
-        for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
-        let body: unknown;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-        } catch {
-          throw businessError(400, 'invalid_json', 'fault switches must be a JSON object');
-        }
-        const parsed = faultSwitchesSchema.safeParse(body);
-        if (!parsed.success) throw businessError(400, 'invalid_faults', parsed.error.message);
-        Object.assign(faults, parsed.data);
-        return sendJson(res, 200, faults);
-      }
-      if (req.method === 'GET') return sendJson(res, 200, faults);
-    }
-    if (pathname === '/_gateway/stats') {
-      if (req.method === 'DELETE') {
-        stats.reset();
-        return sendJson(res, 200, statsSnapshot(stats));
-      }
-      return sendJson(res, 200, statsSnapshot(stats));
-    }
-    throw businessError(404, 'not_found', `Not found: ${pathname}`);
-  };
+  const access: GatewayAccess = { apiKey, fredApiKey, dataDir: opts.dataDir, fred };
 
   const server = createServer((req, res) => {
     res.setHeader('request-id', randomUUID());
-    handle(req, res).catch((err: unknown) => {
+    handle(ctx, access, req, res).catch((err: unknown) => {
       if (res.headersSent) {
         log.error({ err: (err as Error).message, url: req.url }, 'error after headers were sent; dropping connection');
         res.destroy();
@@ -210,6 +137,91 @@ export async function startGateway(opts: StartGatewayOptions): Promise<Gateway> 
       await rm(jobsDir, { recursive: true, force: true });
     },
   };
+}
+
+/** What a request's keys are checked against, and the optional FRED router. */
+interface GatewayAccess {
+  apiKey: string;
+  fredApiKey: string;
+  dataDir: string;
+  fred: FredHandler | undefined;
+}
+
+/** Answers one request, or throws a GatewayHttpError (or any error: a 500) for the server to answer with. */
+async function handle(ctx: RouteContext, access: GatewayAccess, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://gateway.local');
+  const pathname = url.pathname;
+  if (pathname.startsWith('/_gateway/')) return control(ctx, req, res, pathname);
+
+  const fault = takeRequestFault(ctx.faults, pathname);
+  if (fault?.kind === 'rateLimit') {
+    count(ctx.stats, pathname);
+    throw new GatewayHttpError(429, 'Too many requests.', { 'retry-after': String(fault.retryAfterSeconds) });
+  }
+  if (fault?.kind === 'serverError') {
+    count(ctx.stats, pathname);
+    throw new GatewayHttpError(fault.status, fault.status === 503 ? 'Service unavailable.' : 'Internal server error (injected fault).');
+  }
+
+  if (pathname.startsWith('/fred/')) {
+    count(ctx.stats, pathname);
+    if (access.fred && (await access.fred(req, res, { dataDir: access.dataDir, apiKey: access.fredApiKey }))) return;
+    throw businessError(404, 'not_found', `Not found: ${pathname}`);
+  }
+  if (pathname.startsWith('/v0/batch/download/')) {
+    count(ctx.stats, pathname);
+    if (!keyMatches(req.headers.authorization, access.apiKey)) throw new GatewayHttpError(401, AUTH_FAILED_DETAIL);
+    return batchDownload(ctx, req, res, pathname);
+  }
+  const m = /^\/v0\/([a-z_]+\.[a-z_]+)$/.exec(pathname);
+  const route = m ? ROUTES[m[1]] : undefined;
+  if (!route) throw businessError(404, 'not_found', `Not found: ${pathname}`);
+  count(ctx.stats, pathname);
+  if (!keyMatches(req.headers.authorization, access.apiKey)) throw new GatewayHttpError(401, AUTH_FAILED_DETAIL);
+  if (!route.methods.includes(req.method ?? 'GET')) {
+    throw businessError(405, 'method_not_allowed', `${req.method} is not allowed for ${pathname}; use ${route.methods.join(' or ')}.`);
+  }
+  const params = await readParams(req, url);
+  await route.handler(ctx, params, req, res);
+}
+
+function count(stats: GatewayStats, pathname: string): void {
+  const name = endpointName(pathname);
+  stats.byEndpoint[name] = (stats.byEndpoint[name] ?? 0) + 1;
+}
+
+/** `/_gateway/faults` and `/_gateway/stats`: the switches and counters tests drive. */
+async function control(ctx: RouteContext, req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+  const { faults, stats } = ctx;
+  if (pathname === '/_gateway/faults') {
+    if (req.method === 'DELETE') {
+      clearFaults(faults);
+      return sendJson(res, 200, faults);
+    }
+    if (req.method === 'POST' || req.method === 'PUT') {
+      const chunks: Buffer[] = [];
+      for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
+      let body: unknown;
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      } catch {
+        throw businessError(400, 'invalid_json', 'fault switches must be a JSON object');
+      }
+      const parsed = faultSwitchesSchema.safeParse(body);
+      if (!parsed.success) throw businessError(400, 'invalid_faults', parsed.error.message);
+      Object.assign(faults, parsed.data);
+      return sendJson(res, 200, faults);
+    }
+    if (req.method === 'GET') return sendJson(res, 200, faults);
+  }
+  if (pathname === '/_gateway/stats') {
+    if (req.method === 'DELETE') {
+      stats.reset();
+      return sendJson(res, 200, statsSnapshot(stats));
+    }
+    return sendJson(res, 200, statsSnapshot(stats));
+  }
+  throw businessError(404, 'not_found', `Not found: ${pathname}`);
 }
 
 /** `timeseries.get_range`, `batch.download`, `fred`, ... */

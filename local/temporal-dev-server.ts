@@ -64,9 +64,8 @@ export class DevServerExitedError extends Error {
   readonly code = 'TEMPORAL_DEV_SERVER_EXITED';
 }
 
-async function startOnce(options: DevServerOptions): Promise<DevServer> {
-  const namespace = options.namespace ?? 'default';
-  const port = options.port || (await freePort());
+/** `temporal server start-dev` arguments for one attempt on `port`; picks the metrics and HTTP ports. */
+async function devServerArgs(options: DevServerOptions, namespace: string, port: number): Promise<{ args: string[]; metricsPort: number }> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', namespace, '--log-level', 'error'];
   const metricsPort = await freePort();
   args.push('--http-port', String(await freePort()), '--metrics-port', String(metricsPort));
@@ -91,6 +90,13 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   ]) {
     args.push('--dynamic-config-value', kv);
   }
+  return { args, metricsPort };
+}
+
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
+  const namespace = options.namespace ?? 'default';
+  const port = options.port || (await freePort());
+  const { args, metricsPort } = await devServerArgs(options, namespace, port);
 
   const { openSync } = await import('node:fs');
   const out = options.logFile ? openSync(options.logFile, 'a') : 'pipe';

@@ -67,105 +67,98 @@ async function childRuns(h: PipelineHarness, childId: string): Promise<string[]>
   return runs;
 }
 
-async function main(): Promise<void> {
-  const h = await startPipelineHarness({ taskQueue: 'capture' });
+/** over budget approved and rejected, a download broken mid-stream, continue-as-new every 3 chunks */
+async function captureGateAndFaults(h: PipelineHarness): Promise<void> {
+  {
+    const { handle } = await startBackfill(h.client, zlBackfill('2023-01-01', '2024-01-01', { maxCostUsd: 0.000001 }));
+    await waitForStage(h, handle.workflowId, 'awaiting_approval');
+    await approveSpend(h.client, handle.workflowId, {});
+    await handle.result();
+    await save(h, handle.workflowId, 'backfill', 'approved');
+  }
+  {
+    const { handle } = await startBackfill(h.client, zlBackfill('2022-01-01', '2023-01-01', { maxCostUsd: 0.000001 }));
+    await waitForStage(h, handle.workflowId, 'awaiting_approval');
+    await rejectSpend(h.client, handle.workflowId, 'capture: rejected');
+    await (handle as WorkflowHandle).result().catch(() => undefined);
+    await save(h, handle.workflowId, 'backfill', 'rejected');
+  }
+  {
+    h.gateway.faults.resetAfterBytes = { bytes: 2_000, count: 1 };
+    h.gateway.faults.onlyPaths = ['/v0/timeseries.get_range'];
+    const { handle } = await startBackfill(h.client, zlBackfill('2021-01-01', '2022-01-01'));
+    await handle.result();
+    await save(h, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'download-retried');
+  }
+  {
+    const { handle } = await startBackfill(h.client, zlBackfill('2016-01-01', '2020-01-01', { chunksPerRun: 3 }));
+    await handle.result();
+    const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
+    const runs = await childRuns(h, childId);
+    if (runs.length < 2) throw new Error(`expected continue-as-new, found ${runs.length} run(s)`);
+    for (const [i, runId] of runs.entries()) await save(h, childId, 'ingestSeries', `continued-as-new-run${runs.length - i}`, runId);
+  }
+}
+
+/** the whole ZL backfill on a fresh server (nothing loaded before), with FRED, features and forecast at the end */
+async function captureHappyPath(p: PipelineHarness): Promise<void> {
+  const { handle } = await startBackfill(p.client, zlBackfill('2010-06-06', '2026-08-12', { buildFeatures: true }));
+  await handle.result();
+  await save(p, handle.workflowId, 'backfill', 'happy-path');
+  await save(p, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'happy-path');
+}
+
+/** daily ingestion and the weekly re-validation after a partial backfill */
+async function captureDaily(d: PipelineHarness): Promise<void> {
+  const { handle } = await startBackfill(d.client, zlBackfill('2025-01-01', '2026-07-01'));
+  await handle.result();
+  const series = [{ dataset: 'GLBX.MDP3', schema: 'ohlcv-1d' as const, symbol: 'ZL.c.0', stypeIn: 'continuous' as const }];
+  const daily = await d.client.client.workflow.start<typeof dailyIngest>('dailyIngest', {
+    taskQueue: d.client.taskQueue,
+    workflowId: 'daily/capture/ZL.c.0',
+    args: [{ series, maxCostUsd: 5, fred: { lookbackDays: 30 }, buildFeatures: true }],
+  });
+  await daily.result();
+  await save(d, daily.workflowId, 'dailyIngest', 'loads-new-bars');
+  const check = await d.client.client.workflow.start<typeof validateRecent>('validateRecent', {
+    taskQueue: d.client.taskQueue,
+    workflowId: 'validate-recent/capture/ZL.c.0',
+    args: [{ series, lastChunks: 2 }],
+  });
+  await check.result();
+  await save(d, check.workflowId, 'validateRecent', 'recent-chunks-ok');
+}
+
+/** an operator's quarantine review: a corrupted chunk re-downloaded */
+async function captureQuarantine(d: PipelineHarness): Promise<void> {
+  await plantCorruptedChunk(d, '2019H2', '2019-07-01T00:00:00Z', '2020-01-01T00:00:00Z');
+  const { handle } = await startBackfill(d.client, zlBackfill('2019-01-01', '2020-01-01', { quarantineReviewTimeout: '10 minutes' }));
+  const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
+  for (let i = 0; i < 600; i++) {
+    const s = await backfillStatus(d.client, handle.workflowId).catch(() => null);
+    if (s?.series[0]?.chunks.some((c) => c.state === 'quarantined') && s.series[0].chunks.every((c) => c.state === 'quarantined' || c.state === 'loaded')) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await d.client.client.workflow.getHandle(childId).executeUpdate(resolveQuarantineUpdate, { args: [{ chunkId: '2019H2', action: 'redownload' }] });
+  await handle.result();
+  await save(d, childId, 'ingestSeries', 'quarantine-redownloaded');
+}
+
+/** each group of scenarios on a fresh dev server */
+async function onFreshServer(taskQueue: string, ...scenarios: ((h: PipelineHarness) => Promise<void>)[]): Promise<void> {
+  const h = await startPipelineHarness({ taskQueue });
   await h.startWorkers();
   try {
-    // over budget, approved
-    {
-      const { handle } = await startBackfill(h.client, zlBackfill('2023-01-01', '2024-01-01', { maxCostUsd: 0.000001 }));
-      await waitForStage(h, handle.workflowId, 'awaiting_approval');
-      await approveSpend(h.client, handle.workflowId, {});
-      await handle.result();
-      await save(h, handle.workflowId, 'backfill', 'approved');
-    }
-    // over budget, rejected
-    {
-      const { handle } = await startBackfill(h.client, zlBackfill('2022-01-01', '2023-01-01', { maxCostUsd: 0.000001 }));
-      await waitForStage(h, handle.workflowId, 'awaiting_approval');
-      await rejectSpend(h.client, handle.workflowId, 'capture: rejected');
-      await (handle as WorkflowHandle).result().catch(() => undefined);
-      await save(h, handle.workflowId, 'backfill', 'rejected');
-    }
-    // a download broken mid-stream, retried and resumed by the activity
-    {
-      h.gateway.faults.resetAfterBytes = { bytes: 2_000, count: 1 };
-      h.gateway.faults.onlyPaths = ['/v0/timeseries.get_range'];
-      const { handle } = await startBackfill(h.client, zlBackfill('2021-01-01', '2022-01-01'));
-      await handle.result();
-      await save(h, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'download-retried');
-    }
-    // continue-as-new every 3 chunks
-    {
-      const { handle } = await startBackfill(h.client, zlBackfill('2016-01-01', '2020-01-01', { chunksPerRun: 3 }));
-      await handle.result();
-      const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
-      const runs = await childRuns(h, childId);
-      if (runs.length < 2) throw new Error(`expected continue-as-new, found ${runs.length} run(s)`);
-      for (const [i, runId] of runs.entries()) await save(h, childId, 'ingestSeries', `continued-as-new-run${runs.length - i}`, runId);
-    }
+    for (const scenario of scenarios) await scenario(h);
   } finally {
     await h.stop();
   }
+}
 
-  // happy path on a fresh server (nothing loaded before), with FRED, features and forecast at the end
-  const p = await startPipelineHarness({ taskQueue: 'capture-happy' });
-  await p.startWorkers();
-  try {
-    const { handle } = await startBackfill(p.client, zlBackfill('2010-06-06', '2026-08-12', { buildFeatures: true }));
-    await handle.result();
-    await save(p, handle.workflowId, 'backfill', 'happy-path');
-    await save(p, `${handle.workflowId}/ohlcv-1d/ZL.c.0`, 'ingestSeries', 'happy-path');
-  } finally {
-    await p.stop();
-  }
-
-  // a third: daily ingestion after a partial backfill, and an operator's quarantine review
-  const d = await startPipelineHarness({ taskQueue: 'capture-daily' });
-  await d.startWorkers();
-  try {
-    {
-      const { handle } = await startBackfill(d.client, zlBackfill('2025-01-01', '2026-07-01'));
-      await handle.result();
-      const workflowId = 'daily/capture/ZL.c.0';
-      const daily = await d.client.client.workflow.start<typeof dailyIngest>('dailyIngest', {
-        taskQueue: d.client.taskQueue,
-        workflowId,
-        args: [
-          {
-            series: [{ dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' }],
-            maxCostUsd: 5,
-            fred: { lookbackDays: 30 },
-            buildFeatures: true,
-          },
-        ],
-      });
-      await daily.result();
-      await save(d, workflowId, 'dailyIngest', 'loads-new-bars');
-      const check = await d.client.client.workflow.start<typeof validateRecent>('validateRecent', {
-        taskQueue: d.client.taskQueue,
-        workflowId: 'validate-recent/capture/ZL.c.0',
-        args: [{ series: [{ dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' }], lastChunks: 2 }],
-      });
-      await check.result();
-      await save(d, check.workflowId, 'validateRecent', 'recent-chunks-ok');
-    }
-    {
-      await plantCorruptedChunk(d, '2019H2', '2019-07-01T00:00:00Z', '2020-01-01T00:00:00Z');
-      const { handle } = await startBackfill(d.client, zlBackfill('2019-01-01', '2020-01-01', { quarantineReviewTimeout: '10 minutes' }));
-      const childId = `${handle.workflowId}/ohlcv-1d/ZL.c.0`;
-      for (let i = 0; i < 600; i++) {
-        const s = await backfillStatus(d.client, handle.workflowId).catch(() => null);
-        if (s?.series[0]?.chunks.some((c) => c.state === 'quarantined') && s.series[0].chunks.every((c) => c.state === 'quarantined' || c.state === 'loaded')) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await d.client.client.workflow.getHandle(childId).executeUpdate(resolveQuarantineUpdate, { args: [{ chunkId: '2019H2', action: 'redownload' }] });
-      await handle.result();
-      await save(d, childId, 'ingestSeries', 'quarantine-redownloaded');
-    }
-  } finally {
-    await d.stop();
-  }
+async function main(): Promise<void> {
+  await onFreshServer('capture', captureGateAndFaults);
+  await onFreshServer('capture-happy', captureHappyPath);
+  await onFreshServer('capture-daily', captureDaily, captureQuarantine);
 }
 
 main().catch((err) => {

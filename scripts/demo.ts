@@ -10,11 +10,11 @@ import path from 'node:path';
 import { createWarehouseFromEnv } from '../warehouse/warehouse';
 import { backfillStatus, connectPipelineClient, startBackfill } from '../client/pipeline-client';
 import { renderProgressLine } from '../cli/render-progress';
-import { parseEnv, repoRoot } from '../config/env';
-import type { BackfillInput } from '../domain/series';
-import { GATEWAY_FRED_TEST_KEY, GATEWAY_TEST_KEY, startGateway } from '../gateway/start-gateway';
+import { type Env, parseEnv, repoRoot } from '../config/env';
+import type { BackfillInput, BackfillResult } from '../domain/series';
+import { GATEWAY_FRED_TEST_KEY, GATEWAY_TEST_KEY, type Gateway, startGateway } from '../gateway/start-gateway';
 import { freePort } from '../local/free-port';
-import { startTemporalDevServer } from '../local/temporal-dev-server';
+import { type DevServer, startTemporalDevServer } from '../local/temporal-dev-server';
 import { createLogger } from '../logging/logger';
 import { createPipelineWorkers } from '../workers/create-workers';
 
@@ -30,15 +30,8 @@ async function portOr(preferred: number): Promise<number> {
   });
 }
 
-async function main(): Promise<void> {
-  const started = Date.now();
-  const base = parseEnv();
-  const stateDir = path.join(repoRoot, '.data');
-  mkdirSync(stateDir, { recursive: true });
-  if (!existsSync(path.join(base.MARKET_DATA_DIR, 'PROVENANCE.md'))) {
-    throw new Error(`recorded market data not found at ${base.MARKET_DATA_DIR} (set MARKET_DATA_DIR)`);
-  }
-
+/** The Temporal dev server (with its Web UI), the local Databento gateway over the recordings, a worker and a client. */
+async function startLocalStack(base: Env, stateDir: string) {
   const grpcPort = await portOr(7233);
   const uiPort = await portOr(grpcPort === 7233 ? 8233 : await freePort());
   say(`▶ starting Temporal dev server (gRPC ${grpcPort}, Web UI ${uiPort}, SQLite .data/temporal.sqlite)`);
@@ -65,6 +58,68 @@ async function main(): Promise<void> {
   const workers = await createPipelineWorkers({ env, logger });
   const running = workers.run();
   const client = await connectPipelineClient(env);
+  return { server, gateway, env, workers, running, client };
+}
+
+interface DemoRun {
+  env: Env;
+  result: BackfillResult;
+  gateway: Gateway;
+  server: DevServer;
+  workflowId: string;
+  runId: string;
+  started: number;
+}
+
+/** ZL.c.0 rows in the bar table and loaded chunks in the ledger. */
+async function loadedCounts(env: Env): Promise<{ rows: number; ledgerLoaded: number }> {
+  const warehouse = await createWarehouseFromEnv(env);
+  try {
+    const [r] = await warehouse.query<{ n: string }>("select count(*) as n from market_data.databento_futures_ohlcv_1d where symbol = 'ZL.c.0'");
+    const ledger = await warehouse.ledger({ series: 'GLBX.MDP3/ohlcv-1d/ZL.c.0' });
+    return { rows: Number(r.n), ledgerLoaded: ledger.filter((x) => x.status === 'loaded').length };
+  } finally {
+    await warehouse.close();
+  }
+}
+
+/** Reads what the backfill loaded and prints the summary and where to look. */
+async function printSummary(run: DemoRun): Promise<void> {
+  const { env, result, gateway, server } = run;
+  const { rows, ledgerLoaded } = await loadedCounts(env);
+  const chunks = result.series.flatMap((s) => s.chunks);
+  say();
+  say('══ summary ══════════════════════════════════════════════════════════════');
+  say(`ZL.c.0 rows in market_data.databento_futures_ohlcv_1d : ${rows}`);
+  say(`loaded chunks in ops.ingest_ledger                    : ${ledgerLoaded} (this run: ${chunks.filter((c) => c.state === 'loaded').length} loaded, ${chunks.filter((c) => c.state === 'skipped').length} already loaded)`);
+  say(`get_range requests this run                           : ${gateway.stats.getRange.requests} (${(gateway.stats.getRange.bytes / 1e6).toFixed(2)} MB)`);
+  say(`quoted cost this run (gateway's own price table)      : $${result.quotedCostUsd.toFixed(6)}`);
+  if (result.features) say(`training.daily_ml_matrix                              : ${result.features.rows} rows (${result.features.changed} changed)`);
+  if (result.forecast) {
+    const metrics = result.forecast.metrics;
+    say('walk-forward forecast (expanding window, monthly refit) vs naive baselines:');
+    say('  horizon  n      RMSE model  RMSE zero-return  RMSE hist-mean  skill vs RW  dir. acc. model/mean');
+    for (const m of metrics) {
+      const f = (v: number | null | undefined, d = 5) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
+      say(`  ${String(m.horizon).padStart(3)}d     ${String(m.n).padEnd(6)} ${f(m.rmse).padEnd(11)} ${f(m.rw_rmse).padEnd(17)} ${f(m.mean_rmse).padEnd(15)} ${f(m.skill_vs_rw, 4).padEnd(12)} ${f(m.directional_accuracy, 3)}/${f(m.mean_directional_accuracy, 3)}`);
+    }
+  }
+  say(`Web UI of this run : ${server.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(run.workflowId)}/${run.runId}/history`);
+  say(`Schedules          : ${server.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/schedules`);
+  say(`Query the warehouse: DUCKDB_PATH=${env.DUCKDB_PATH} npm run -s cli -- sql "select * from api.vw_latest_forecast"`);
+  say(`done in ${((Date.now() - run.started) / 1000).toFixed(1)} s`);
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const base = parseEnv();
+  const stateDir = path.join(repoRoot, '.data');
+  mkdirSync(stateDir, { recursive: true });
+  if (!existsSync(path.join(base.MARKET_DATA_DIR, 'PROVENANCE.md'))) {
+    throw new Error(`recorded market data not found at ${base.MARKET_DATA_DIR} (set MARKET_DATA_DIR)`);
+  }
+
+  const { server, gateway, env, workers, running, client } = await startLocalStack(base, stateDir);
 
   const stopAll = async () => {
     workers.shutdown();
@@ -105,37 +160,7 @@ async function main(): Promise<void> {
     if (process.stdout.isTTY) say();
     const description = await handle.describe();
 
-    const warehouse = await createWarehouseFromEnv(env);
-    let rows = 0;
-    let ledgerLoaded = 0;
-    try {
-      const [r] = await warehouse.query<{ n: string }>("select count(*) as n from market_data.databento_futures_ohlcv_1d where symbol = 'ZL.c.0'");
-      rows = Number(r.n);
-      ledgerLoaded = (await warehouse.ledger({ series: 'GLBX.MDP3/ohlcv-1d/ZL.c.0' })).filter((x) => x.status === 'loaded').length;
-    } finally {
-      await warehouse.close();
-    }
-    const chunks = result.series.flatMap((s) => s.chunks);
-    say();
-    say('══ summary ══════════════════════════════════════════════════════════════');
-    say(`ZL.c.0 rows in market_data.databento_futures_ohlcv_1d : ${rows}`);
-    say(`loaded chunks in ops.ingest_ledger                    : ${ledgerLoaded} (this run: ${chunks.filter((c) => c.state === 'loaded').length} loaded, ${chunks.filter((c) => c.state === 'skipped').length} already loaded)`);
-    say(`get_range requests this run                           : ${gateway.stats.getRange.requests} (${(gateway.stats.getRange.bytes / 1e6).toFixed(2)} MB)`);
-    say(`quoted cost this run (gateway's own price table)      : $${result.quotedCostUsd.toFixed(6)}`);
-    if (result.features) say(`training.daily_ml_matrix                              : ${result.features.rows} rows (${result.features.changed} changed)`);
-    if (result.forecast) {
-      const metrics = result.forecast.metrics;
-      say('walk-forward forecast (expanding window, monthly refit) vs naive baselines:');
-      say('  horizon  n      RMSE model  RMSE zero-return  RMSE hist-mean  skill vs RW  dir. acc. model/mean');
-      for (const m of metrics) {
-        const f = (v: number | null | undefined, d = 5) => (v === null || v === undefined ? 'n/a' : v.toFixed(d));
-        say(`  ${String(m.horizon).padStart(3)}d     ${String(m.n).padEnd(6)} ${f(m.rmse).padEnd(11)} ${f(m.rw_rmse).padEnd(17)} ${f(m.mean_rmse).padEnd(15)} ${f(m.skill_vs_rw, 4).padEnd(12)} ${f(m.directional_accuracy, 3)}/${f(m.mean_directional_accuracy, 3)}`);
-      }
-    }
-    say(`Web UI of this run : ${server.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(handle.workflowId)}/${description.runId}/history`);
-    say(`Schedules          : ${server.uiUrl}/namespaces/${env.TEMPORAL_NAMESPACE}/schedules`);
-    say(`Query the warehouse: DUCKDB_PATH=${env.DUCKDB_PATH} npm run -s cli -- sql "select * from api.vw_latest_forecast"`);
-    say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    await printSummary({ env, result, gateway, server, workflowId: handle.workflowId, runId: description.runId, started });
 
     if (!exitWhenDone) {
       say('\nUI and worker stay up; press Ctrl-C to stop.');

@@ -61,40 +61,20 @@ export function validateBarColumns(table: string, chunk: BarChunkRef, columns: O
   for (let i = 0; i < n; i++) {
     const lo = tsWords[2 * i];
     const hi = tsWords[2 * i + 1];
-    if ((lo === 0 && hi === 0) || (lo === 0xffffffff && hi === 0xffffffff)) {
-      flag(i, 'ts_event', 'undefined (UNDEF_TIMESTAMP or 0)');
-      continue;
-    }
-    if (below(hi, lo, startHalves) || !below(hi, lo, endHalves)) {
-      flag(i, 'ts_event', `outside the chunk [${chunk.start}, ${chunk.end})`);
-      continue;
-    }
-    if (((hi % 1000) * 4294967296 + lo) % 1000 !== 0) {
-      flag(i, 'ts_event', 'not a whole microsecond (warehouse TIMESTAMPs are µs)');
+    const badTs = unstorableTs(hi, lo, startHalves, endHalves, chunk);
+    if (badTs) {
+      flag(i, 'ts_event', badTs);
       continue;
     }
     if (columns.rtype[i] !== rtype) {
       flag(i, 'rtype', `${columns.rtype[i]} is not ${chunk.schema} (${rtype})`);
       continue;
     }
-    let priceBad = false;
-    for (let f = 0; f < PRICE_FIELDS.length; f++) {
-      const pHi = priceWords[f][2 * i + 1];
-      // |high word| < ⌊1e18 / 2^32⌋ means |price| < 1e18: no exact check needed
-      if (pHi > -PRICE_LIMIT_HI && pHi < PRICE_LIMIT_HI) continue;
-      const p = columns[PRICE_FIELDS[f]][i];
-      if (p === UNDEF_PRICE) {
-        flag(i, PRICE_FIELDS[f], 'UNDEF_PRICE');
-        priceBad = true;
-        break;
-      }
-      if (p >= PRICE_LIMIT || p <= -PRICE_LIMIT) {
-        flag(i, PRICE_FIELDS[f], `${p} (1e-9) is beyond ±1e9 and cannot be stored`);
-        priceBad = true;
-        break;
-      }
+    const badPrice = unstorablePrice(columns, priceWords, i);
+    if (badPrice) {
+      flag(i, badPrice.field, badPrice.reason);
+      continue;
     }
-    if (priceBad) continue;
     if (volumeWords[2 * i + 1] > 0x7fffffff) {
       flag(i, 'volume', `${volume[i]} exceeds INT64`);
       continue;
@@ -121,4 +101,25 @@ export function validateBarColumns(table: string, chunk: BarChunkRef, columns: O
     }
   }
   if (first) throw new WarehouseBadRowsError(table, { ...(first as Omit<BadRowContext, 'badRows'>), badRows: bad });
+}
+
+/** Why a ts_event given as (hi, lo) u32 words cannot be stored for this chunk, or null when it can. */
+function unstorableTs(hi: number, lo: number, startHalves: [number, number], endHalves: [number, number], chunk: BarChunkRef): string | null {
+  if ((lo === 0 && hi === 0) || (lo === 0xffffffff && hi === 0xffffffff)) return 'undefined (UNDEF_TIMESTAMP or 0)';
+  if (below(hi, lo, startHalves) || !below(hi, lo, endHalves)) return `outside the chunk [${chunk.start}, ${chunk.end})`;
+  if (((hi % 1000) * 4294967296 + lo) % 1000 !== 0) return 'not a whole microsecond (warehouse TIMESTAMPs are µs)';
+  return null;
+}
+
+/** The first of row i's four prices that cannot be stored, or null when all can. */
+function unstorablePrice(columns: OhlcvColumns, priceWords: Int32Array[], i: number): { field: string; reason: string } | null {
+  for (let f = 0; f < PRICE_FIELDS.length; f++) {
+    const pHi = priceWords[f][2 * i + 1];
+    // |high word| < ⌊1e18 / 2^32⌋ means |price| < 1e18: no exact check needed
+    if (pHi > -PRICE_LIMIT_HI && pHi < PRICE_LIMIT_HI) continue;
+    const p = columns[PRICE_FIELDS[f]][i];
+    if (p === UNDEF_PRICE) return { field: PRICE_FIELDS[f], reason: 'UNDEF_PRICE' };
+    if (p >= PRICE_LIMIT || p <= -PRICE_LIMIT) return { field: PRICE_FIELDS[f], reason: `${p} (1e-9) is beyond ±1e9 and cannot be stored` };
+  }
+  return null;
 }

@@ -13,7 +13,13 @@ import { createLogger } from '../../logging/logger';
  */
 export function register(program: Command): void {
   const db = program.command('databento').description('Call the Databento Historical API (or the local gateway) directly');
+  registerMetadataCommands(db);
+  registerDataCommands(db);
+  registerBatchCommands(db);
+}
 
+/** metadata.*: datasets, schemas, publishers, ranges, conditions, prices, cost, record count, billable size. */
+function registerMetadataCommands(db: Command): void {
   db.command('list-datasets')
     .description('metadata.list_datasets')
     .option('--start-date <YYYY-MM-DD>')
@@ -55,7 +61,10 @@ export function register(program: Command): void {
   rangeOptions(db.command('get-billable-size').description('metadata.get_billable_size: uncompressed DBN bytes')).action(async (o) =>
     run((c) => c.metadata.getBillableSize(rangeQuery(o))),
   );
+}
 
+/** timeseries.get_range and symbology.resolve. */
+function registerDataCommands(db: Command): void {
   rangeOptions(db.command('get-range').description('timeseries.get_range streamed to a file (BILLED per call); prints a JSON summary'))
     .requiredOption('--out <file>', 'where to write the body exactly as sent')
     .addOption(new Option('--encoding <e>').choices(['dbn', 'csv', 'json']).default('dbn'))
@@ -98,7 +107,10 @@ export function register(program: Command): void {
         }),
       ),
     );
+}
 
+/** batch.*: submit, list jobs, list files, download. */
+function registerBatchCommands(db: Command): void {
   rangeOptions(db.command('batch-submit').description('batch.submit_job (BILLED once per job)'))
     .addOption(new Option('--encoding <e>').choices(['dbn', 'csv', 'json']).default('dbn'))
     .addOption(new Option('--compression <c>').choices(['zstd', 'none']).default('zstd'))

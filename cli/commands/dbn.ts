@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { decodeDbnStream, decodeOhlcvStream } from '../../dbn/decode';
 import { createCsvRenderer } from '../../dbn/render-csv';
 import { createJsonRenderer } from '../../dbn/render-json';

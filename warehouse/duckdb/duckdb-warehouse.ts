@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { BAR_TABLE } from '../../domain/databento-enums';
 import { parseTimeNs } from '../../domain/time';
 import { createLogger, type Logger } from '../../logging/logger';
