@@ -53,8 +53,9 @@ export class CostGate {
   private handleDecisions(): void {
     const { stage } = this.options;
     const waiting = (what: string) => {
-      if (stage() !== 'awaiting_approval') throw new Error(`nothing to ${what}: the run is ${stage()}`);
+      // the decision first: an approval moves the run on at once, and a second decision must hear why it is refused
       if (this.decision) throw new Error(`the spend was already ${this.decision.approved ? 'approved' : 'rejected'}; the first decision stands`);
+      if (stage() !== 'awaiting_approval') throw new Error(`nothing to ${what}: the run is ${stage()}`);
     };
     setHandler(
       approveSpendUpdate,

@@ -128,22 +128,33 @@ export async function ingestSeries(input: IngestSeriesInput): Promise<IngestSeri
 
   await review.run(input.quarantineReviewTimeout ?? '0s', {
     redownload: async (chunk: ChunkProgress) => {
-      await activities.discardChunk.executeWithOptions(onHost(chunk.ref!.hostQueue, affinity, `discard ${id} ${chunk.id}`), [{ series: input.series, chunkId: chunk.id }]);
-      await ingest([{ ...chunk, costUsd: chunk.costUsd ?? 0, records: chunk.records ?? 0, billableBytes: 0, alreadyLoaded: false }], null);
+      // a host that is gone took the file with it: fetching elsewhere is all a re-download needs
+      await activities.discardChunk
+        .executeWithOptions(onHost(chunk.ref!.hostQueue, affinity, `discard ${id} ${chunk.id}`), [{ series: input.series, chunkId: chunk.id }])
+        .catch((err: unknown) => {
+          if (!hostIsGone(err)) throw err;
+        });
+      progress.set(chunk.id, { ref: undefined });
+      await ingest([{ id: chunk.id, start: chunk.start, end: chunk.end, costUsd: chunk.costUsd ?? 0, records: chunk.records ?? 0, billableBytes: 0, alreadyLoaded: false }], null);
     },
     accept: async (chunk: ChunkProgress, reason: string | undefined) => {
-      const result = await activities.acceptQuarantinedChunk.executeWithOptions(onHost(chunk.ref!.hostQueue, affinity, `accept ${id} ${chunk.id}`), [
-        { series: input.series, chunk: chunk.ref!, reason },
-      ]);
-      progress.set(chunk.id, { state: 'loaded', rows: result.rows, detail: `accepted by operator${reason ? `: ${reason}` : ''}` });
+      const options = onHost(chunk.ref!.hostQueue, affinity, `accept ${id} ${chunk.id}`);
+      const result = await activities.acceptQuarantinedChunk.executeWithOptions(options, [{ series: input.series, chunk: chunk.ref!, reason }]).catch((err: unknown) => {
+        if (!hostIsGone(err)) throw err;
+        progress.set(chunk.id, { detail: `the host that kept ${chunk.id} is gone, and its file with it: send redownload instead` });
+        return null;
+      });
+      if (result) progress.set(chunk.id, { state: 'loaded', rows: result.rows, ref: undefined, detail: `accepted by operator${reason ? `: ${reason}` : ''}` });
     },
   });
+  upsertSearchAttributes([{ key: PipelineStage, value: 'done' }]);
   return progress.result();
 }
 
 /**
- * Batch b's load is queued (behind batch b-1's, which the worker finishes first) while batch b+1 is fetched: at most
- * three batches in flight. A run takes batches while they fit in `chunksPerRun` and Temporal does not suggest
+ * Batch b's load is scheduled once its fetch ends, while batch b+1 is fetched; the worker runs one load of a series
+ * at a time (in the order they reach it: each chunk's MERGE stands alone), so batch b's load may wait behind batch
+ * b-1's. At most three batches in flight. A run takes batches while they fit in `chunksPerRun` and Temporal does not suggest
  * continuing as new; nothing is fetched across a continue-as-new (the next run might fetch it on another host).
  * Returns the chunks left for the next run.
  */
