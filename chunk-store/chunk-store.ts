@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseTimeNs } from '../domain/time';
 
 /** What a finished chunk file is: enough to load, audit and re-verify it without re-downloading. */
 export const chunkManifestSchema = z.object({
@@ -33,6 +34,19 @@ export const chunkManifestSchema = z.object({
   createdAt: z.string(),
 });
 export type ChunkManifest = z.infer<typeof chunkManifestSchema>;
+export type ChunkRequest = ChunkManifest['request'];
+
+/** Whether two requests ask for exactly the same data (times compared as instants, not as text). */
+export function sameRequest(a: ChunkRequest, b: ChunkRequest): boolean {
+  return (
+    a.dataset === b.dataset &&
+    a.schema === b.schema &&
+    a.stypeIn === b.stypeIn &&
+    a.symbols.join('\u0000') === b.symbols.join('\u0000') &&
+    parseTimeNs(a.start) === parseTimeNs(b.start) &&
+    parseTimeNs(a.end) === parseTimeNs(b.end)
+  );
+}
 
 export interface ChunkLocation {
   dataset: string;
@@ -98,10 +112,13 @@ export class ChunkStore {
     return chunkManifestSchema.parse(JSON.parse(text));
   }
 
-  /** The manifest when the chunk file exists and still matches it; null when the chunk must be (re)downloaded. */
-  async verified(loc: ChunkLocation): Promise<ChunkManifest | null> {
+  /**
+   * The manifest when the chunk file exists, still matches it and (given `request`) answers exactly that request;
+   * null when the chunk must be (re)downloaded. A file is never reused for another range by its id alone.
+   */
+  async verified(loc: ChunkLocation, request?: ChunkRequest): Promise<ChunkManifest | null> {
     const manifest = await this.readManifest(loc).catch(() => null);
-    if (!manifest) return null;
+    if (!manifest || (request && !sameRequest(manifest.request, request))) return null;
     try {
       const bytes = await readFile(manifest.file);
       if (sha256(bytes) !== manifest.sha256) return null;

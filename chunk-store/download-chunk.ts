@@ -3,7 +3,9 @@ import path from 'node:path';
 import { Decompress } from 'fzstd';
 import { Encoder } from '@toondepauw/node-zstd';
 import { isoSeconds } from '../domain/time';
-import { type ChunkLocation, type ChunkManifest, type ChunkStore, sha256 } from './chunk-store';
+import { type ChunkLocation, type ChunkManifest, type ChunkStore, sameRequest, sha256 } from './chunk-store';
+import { tryDecodeMetadata } from '../dbn/metadata';
+import { parseTimeNs } from '../domain/time';
 import { DbnRecordFramer, scanRecords } from '../dbn/record-framer';
 
 export interface RangeRequest {
@@ -61,17 +63,17 @@ export class IncompleteStreamError extends Error {
  */
 export async function downloadChunk(opts: DownloadChunkOptions): Promise<ChunkManifest> {
   const { store, location, request, source } = opts;
-  const existing = await store.verified(location);
+  const existing = await store.verified(location, request);
   if (existing) return existing;
+  const prior = await priorManifest(store, location, request);
 
   const p = store.paths(location);
   await mkdir(path.dirname(p.file), { recursive: true });
 
   // resume state from a previous attempt (possibly a killed process)
-  const resume = await resumeFromParts(p, request.start);
+  const resume = await resumeFromParts(p, request);
   let metadata = resume.metadata;
   const { resumeStart, priorRecords, priorRecordBytes } = resume;
-  const prior = await store.readManifest(location).catch(() => null);
   const resumes = resume.resumes + (prior?.resumes ?? 0);
 
   const response = await source.getRangeStream(
@@ -160,9 +162,10 @@ interface ResumeState {
  * Prepares the part files for this attempt: keeps the complete records of an earlier attempt that are strictly
  * before its last timestamp (truncating the rest) and says where to resume, or starts the part files afresh.
  */
-async function resumeFromParts(p: { metaPart: string; recordsPart: string }, requestStart: string): Promise<ResumeState> {
+async function resumeFromParts(p: { metaPart: string; recordsPart: string }, request: RangeRequest): Promise<ResumeState> {
+  const requestStart = request.start;
   const metadata: Uint8Array | null = await readFile(p.metaPart).catch(() => null);
-  if (!metadata) {
+  if (!metadata || !partsAnswer(metadata, request)) {
     await rm(p.recordsPart, { force: true });
     return { metadata: null, resumeStart: requestStart, resumes: 0, priorRecords: 0, priorRecordBytes: 0 };
   }
@@ -181,6 +184,25 @@ async function resumeFromParts(p: { metaPart: string; recordsPart: string }, req
   }
   await writeFile(p.recordsPart, new Uint8Array(0));
   return { metadata: null, resumeStart: requestStart, resumes: 0, priorRecords: 0, priorRecordBytes: 0 };
+}
+
+/**
+ * The manifest of an earlier download of this request (its resumes and request ids carry over). One of another
+ * request under the same id (an id from before ids encoded their range) is discarded with its files: start afresh.
+ */
+async function priorManifest(store: ChunkStore, location: ChunkLocation, request: RangeRequest): Promise<ChunkManifest | null> {
+  const prior = await store.readManifest(location).catch(() => null);
+  if (!prior || sameRequest(prior.request, request)) return prior;
+  await store.discard(location);
+  return null;
+}
+
+/** whether part files whose DBN metadata is `metadata` were downloaded for `request` (its range, as Databento echoes it) */
+function partsAnswer(metadata: Uint8Array, request: RangeRequest): boolean {
+  const decoded = tryDecodeMetadata(metadata)?.metadata;
+  if (!decoded) return false;
+  const endOk = decoded.end === null || decoded.end === parseTimeNs(request.end);
+  return decoded.start === parseTimeNs(request.start) && endOk;
 }
 
 /** Writes metadata + the part file's records as the final zstd file; returns the manifest's fields for it. */

@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import { planHalfYearChunks } from '../../domain/chunks';
-import { dailyChunkId, lastCompleteDayEnd } from '../../domain/daily-chunks';
+import { lastCompleteDayEnd } from '../../domain/daily-chunks';
 import { BAR_TABLE, OHLCV_INTERVAL_NS } from '../../domain/databento-enums';
 import type { ChunkQuote, SeriesKey } from '../../domain/series';
 import { seriesId } from '../../domain/series';
@@ -20,7 +20,7 @@ export interface DailyPlan {
   from: string | null;
   /** ISO seconds, exclusive */
   to: string | null;
-  /** slices to ingest (ids encode partial ranges, see dailyChunkId) */
+  /** slices to ingest (ids encode partial ranges, see chunkIdFor) */
   chunks: ChunkQuote[];
   costUsd: number;
   records: number;
@@ -64,7 +64,7 @@ async function quoteSlices(deps: PipelineDeps, series: SeriesKey, from: string, 
   for (const plan of plans) {
     heartbeat({ quoted: chunks.length, of: plans.length });
     const quote = await quoteRange(deps.databento, requestFor(series, plan), plan.id);
-    chunks.push({ id: dailyChunkId(plan), start: plan.start, end: plan.end, ...quote, alreadyLoaded: false });
+    chunks.push({ ...plan, ...quote, alreadyLoaded: false });
   }
   return chunks;
 }

@@ -8,7 +8,7 @@ import { parseTimeNs } from '../../domain/time';
 import type { LedgerRow } from '../../warehouse/warehouse';
 import { type PipelineDeps, withWarehouse } from '../deps';
 import { validateStoredChunk } from '../fetch/validate-stored-chunk';
-import { locationFor } from '../series-chunk';
+import { locationFor, requestFor } from '../series-chunk';
 import { LOADED } from './plan-daily-series';
 
 export interface RecentChunkCheck {
@@ -50,7 +50,7 @@ async function compareWithWarehouse(deps: PipelineDeps, series: SeriesKey, row: 
 async function checkChunk(deps: PipelineDeps, series: SeriesKey, row: LedgerRow): Promise<RecentChunkCheck> {
   const base = { chunkId: row.chunk_id, start: row.start, end: row.end };
   const location = locationFor(series, row.chunk_id);
-  const manifest = await deps.store.verified(location);
+  const manifest = await deps.store.verified(location, requestFor(series, row));
   if (!manifest) return { ...base, status: 'file-unavailable', detail: "chunk file not in this worker's store" };
   if (row.sha256 && manifest.sha256 !== row.sha256) {
     return { ...base, status: 'checksum-mismatch', detail: `stored file sha256 ${manifest.sha256} != ledger ${row.sha256}` };

@@ -48,7 +48,7 @@ export async function downloadToStore(deps: PipelineDeps, series: SeriesKey, ite
     hostQueue: deps.hostTaskQueue,
     reused,
   });
-  const stored = await deps.store.verified(location);
+  const stored = await deps.store.verified(location, request);
   if (stored) return ref(stored, true);
 
   const costUsd = await deps.databento.getCost(request);

@@ -1,5 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
-import { planHalfYearChunks } from '../../domain/chunks';
+import { type Span, planUncovered } from '../../domain/coverage';
+import { parseTimeNs } from '../../domain/time';
 import type { ChunkQuote, SeriesKey } from '../../domain/series';
 import { seriesId } from '../../domain/series';
 import type { LedgerRow } from '../../warehouse/warehouse';
@@ -19,27 +20,31 @@ export interface QuoteSeriesResult {
   available: { start: string; end: string };
 }
 
-const isLoaded = (row: LedgerRow | undefined, plan: { start: string; end: string }): row is LedgerRow =>
-  !!row && (row.status === 'loaded' || row.status === 'accepted') && row.start === plan.start && row.end === plan.end;
+const LOADED: LedgerRow['status'][] = ['loaded', 'accepted'];
 
-/** Plans the series' half-year chunks within the dataset's range and prices every chunk not yet loaded. */
+/** rows of the loaded ledger entries that lie within `slice` */
+function rowsWithin(loaded: LedgerRow[], slice: Span): number {
+  const [s, e] = [parseTimeNs(slice.start), parseTimeNs(slice.end)];
+  return loaded.filter((r) => parseTimeNs(r.start) >= s && parseTimeNs(r.end) <= e).reduce((n, r) => n + (r.rows ?? 0), 0);
+}
+
+/**
+ * Plans the series' request as the gaps between `[start, end)` (within the dataset's range) and what its ledger says
+ * is loaded, split at half-years, and prices each gap. Slices loaded already are listed, at no cost, as loaded.
+ */
 export async function quoteSeries(deps: PipelineDeps, input: QuoteSeriesInput): Promise<QuoteSeriesResult> {
   const { series } = input;
   const range = await deps.databento.getDatasetRange(series.dataset);
   const available = range.schema?.[series.schema] ?? { start: range.start, end: range.end };
-  const plans = planHalfYearChunks(input.start, input.end, available);
-  const ledger = await withWarehouse(deps, async (w) => new Map((await w.ledger({ series: seriesId(series) })).map((r) => [r.chunk_id, r])));
-  const chunks: ChunkQuote[] = [];
-  for (const plan of plans) {
-    heartbeat({ quoted: chunks.length, of: plans.length });
-    const prev = ledger.get(plan.id);
-    if (isLoaded(prev, plan)) {
-      chunks.push({ ...plan, costUsd: 0, records: prev.rows ?? 0, billableBytes: 0, alreadyLoaded: true });
-    } else {
-      chunks.push({ ...plan, ...(await quoteRange(deps.databento, requestFor(series, plan), plan.id)), alreadyLoaded: false });
-    }
+  const loaded = await withWarehouse(deps, async (w) => (await w.ledger({ series: seriesId(series) })).filter((r) => LOADED.includes(r.status)));
+  const plan = planUncovered(input.start, input.end, loaded, available);
+  const chunks: ChunkQuote[] = plan.covered.map((slice) => ({ ...slice, costUsd: 0, records: rowsWithin(loaded, slice), billableBytes: 0, alreadyLoaded: true }));
+  for (const slice of plan.toFetch) {
+    heartbeat({ quoted: chunks.length, of: plan.covered.length + plan.toFetch.length });
+    chunks.push({ ...slice, ...(await quoteRange(deps.databento, requestFor(series, slice), slice.id)), alreadyLoaded: false });
   }
-  deps.logger.info({ component: 'activities', series: seriesId(series), chunks: chunks.length }, 'series quoted');
+  chunks.sort((a, b) => (parseTimeNs(a.start) < parseTimeNs(b.start) ? -1 : 1));
+  deps.logger.info({ component: 'activities', series: seriesId(series), toFetch: plan.toFetch.length, covered: plan.covered.length }, 'series quoted');
   return { chunks, available };
 }
 

@@ -88,8 +88,8 @@ describe('backfill of ZL.c.0 ohlcv-1d 2010-06-06..2026-08-12 through Temporal an
       const ledger = await w.ledger({ series: 'GLBX.MDP3/ohlcv-1d/ZL.c.0' });
       const loaded = ledger.filter((r) => r.status === 'loaded');
       expect(loaded).toHaveLength(34);
-      expect(loaded.map((r) => r.chunk_id).sort()[0]).toBe('2010H1');
-      expect(loaded.map((r) => r.chunk_id).sort().at(-1)).toBe('2026H2');
+      expect(loaded.map((r) => r.chunk_id).sort()[0]).toBe('2010H1.20100606-20100701');
+      expect(loaded.map((r) => r.chunk_id).sort().at(-1)).toBe('2026H2.20260701-20260812');
       expect(loaded.reduce((s, r) => s + (r.rows ?? 0), 0)).toBe(4062);
       expect(loaded.every((r) => /^[0-9a-f]{64}$/.test(r.sha256 ?? ''))).toBe(true);
       // 130 instrument_id segments in the recording → 129 rolls, none spanning a gap in the data

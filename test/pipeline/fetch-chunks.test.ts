@@ -35,3 +35,31 @@ describe('fetchChunks: a batch downloaded and validated on the host that keeps t
     }
   });
 });
+
+describe('a stored chunk file answers exactly the request it was fetched for', () => {
+  const f = useHostsDirAndGateway('fetch-exact-');
+
+  it('is not reused for another range stored under the same id (as ids were before they encoded the range)', async () => {
+    const a = hostActivities(f.dir, 'host-a', f.gateway);
+    try {
+      const { chunks } = await a.run(a.acts.quoteSeries, { series, start: '2015-01-01', end: '2015-07-01' });
+      const [whole] = chunks;
+      expect(whole.id).toBe('2015H1');
+      // the same id asked for a few days first: what the old half-year ids did for a narrow request
+      const narrow = { ...whole, start: '2015-03-02T00:00:00Z', end: '2015-03-05T00:00:00Z' };
+      f.gateway.stats.reset();
+      const [first] = await a.run(a.acts.fetchChunks, { series, chunks: [{ chunk: narrow, approvedCostUsd: whole.costUsd }] });
+      const [second] = await a.run(a.acts.fetchChunks, { series, chunks: [{ chunk: whole, approvedCostUsd: whole.costUsd }] });
+      expect(f.gateway.stats.getRange.requests).toBe(2);
+      expect(second.ref.reused).toBe(false);
+      expect(second.ref.records).toBeGreaterThan(first.ref.records);
+      expect(second.ref.records).toBe(whole.records);
+      // and the whole half-year, asked again, is the file now stored
+      const [third] = await a.run(a.acts.fetchChunks, { series, chunks: [{ chunk: whole, approvedCostUsd: whole.costUsd }] });
+      expect(third.ref.reused).toBe(true);
+      expect(f.gateway.stats.getRange.requests).toBe(2);
+    } finally {
+      await a.close();
+    }
+  });
+});

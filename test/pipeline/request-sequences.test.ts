@@ -1,0 +1,190 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startBackfill } from '../../client/pipeline-client';
+import type { BackfillInput } from '../../domain/series';
+import type { OhlcvRecording } from '../../recordings';
+import { readNqOhlcv1h, readZlDaily } from '../../recordings';
+import { createWarehouseFromEnv } from '../../warehouse/warehouse';
+import { marketDataDir } from '../support/market-data-dir';
+import { nqHourlyBackfill } from '../support/nq-backfill';
+import { type PipelineHarness, startPipelineHarness } from '../support/pipeline-harness';
+import { zlBackfill } from '../support/zl-backfill';
+
+/**
+ * Model-based: seeded random sequences of backfills with overlapping and nested ranges over the real NQ.FUT ohlcv-1h
+ * and ZL.c.0 ohlcv-1d recordings, some with a connection reset injected mid-download. After every step the warehouse
+ * must equal the recording restricted to the union of the requests completed so far, with no duplicate key; the
+ * ledger's loaded coverage must be that union; and the get_range requests must be the gaps the model expects (plus at
+ * most one per injected fault). The model below is written independently of the pipeline's planner: days as a set.
+ *
+ * MODEL_SEQUENCES (default 3) and MODEL_STEPS (default 8) set how much runs; MODEL_SEED fixes the first seed. Each
+ * sequence prints its seed; a failure names it, and MODEL_SEED=<seed> MODEL_SEQUENCES=1 replays it.
+ */
+const SEQUENCES = Number(process.env.MODEL_SEQUENCES ?? 3);
+const STEPS = Number(process.env.MODEL_STEPS ?? 8);
+const FIRST_SEED = Number(process.env.MODEL_SEED ?? Date.now() % 1_000_000);
+
+const DAY_MS = 86_400_000;
+const dayOf = (iso: string) => Math.floor(Date.parse(iso) / DAY_MS);
+const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
+
+interface ModelSeries {
+  name: string;
+  table: string;
+  ledgerSeries: string;
+  /** the days requests are drawn from, [first, last) */
+  window: [string, string];
+  request: (start: string, end: string) => BackfillInput;
+  read: (dataDir: string) => Promise<OhlcvRecording>;
+}
+
+const MODEL_SERIES: ModelSeries[] = [
+  {
+    name: 'NQ.FUT ohlcv-1h',
+    table: 'market_data.databento_futures_ohlcv_1h',
+    ledgerSeries: 'GLBX.MDP3/ohlcv-1h/NQ.FUT',
+    window: ['2024-10-01', '2025-04-01'],
+    request: nqHourlyBackfill,
+    read: readNqOhlcv1h,
+  },
+  {
+    name: 'ZL.c.0 ohlcv-1d',
+    table: 'market_data.databento_futures_ohlcv_1d',
+    ledgerSeries: 'GLBX.MDP3/ohlcv-1d/ZL.c.0',
+    window: ['2017-05-01', '2018-05-01'],
+    request: (start, end) => zlBackfill(start, end),
+    read: readZlDaily,
+  },
+];
+
+/** mulberry32: a small seeded generator, so a failing sequence can be replayed from its seed */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** a request: narrow (days), medium (weeks) or wide (months), anywhere in the window */
+function drawRange(rand: () => number, [first, last]: [string, string]): [number, number] {
+  const [lo, hi] = [dayOf(first), dayOf(last)];
+  const kind = rand();
+  const length = Math.max(1, Math.round(kind < 0.4 ? 1 + rand() * 6 : kind < 0.7 ? 7 + rand() * 40 : 40 + rand() * 160));
+  const start = lo + Math.floor(rand() * Math.max(1, hi - lo - length));
+  return [start, Math.min(hi, start + length)];
+}
+
+/** the uncovered days of [a, b), as runs split at half-years: the requests the pipeline should make */
+function expectedGaps(covered: Set<number>, a: number, b: number): number {
+  let gaps = 0;
+  let open = false;
+  for (let d = a; d < b; d++) {
+    const date = new Date(d * DAY_MS);
+    const halfYearStarts = date.getUTCDate() === 1 && (date.getUTCMonth() === 0 || date.getUTCMonth() === 6);
+    if (covered.has(d)) open = false;
+    else {
+      if (!open || halfYearStarts) gaps++;
+      open = true;
+    }
+  }
+  return gaps;
+}
+
+/** maximal runs of covered days, as [start, end) ISO days */
+function runsOf(covered: Set<number>): [string, string][] {
+  const days = [...covered].sort((x, y) => x - y);
+  const runs: [string, string][] = [];
+  for (const d of days) {
+    const last = runs.at(-1);
+    if (last && dayOf(last[1]) === d) last[1] = isoDay(d + 1);
+    else runs.push([isoDay(d), isoDay(d + 1)]);
+  }
+  return runs;
+}
+
+/** rows and volume per year of the recording on the covered days */
+function expectedByYear(rec: OhlcvRecording, covered: Set<number>): Map<string, { n: number; volume: bigint }> {
+  const out = new Map<string, { n: number; volume: bigint }>();
+  for (let i = 0; i < rec.columns.length; i++) {
+    const ms = Number(rec.columns.ts_event[i] / 1_000_000n);
+    if (!covered.has(Math.floor(ms / DAY_MS))) continue;
+    const year = new Date(ms).getUTCFullYear().toString();
+    const y = out.get(year) ?? { n: 0, volume: 0n };
+    y.n++;
+    y.volume += rec.columns.volume[i];
+    out.set(year, y);
+  }
+  return out;
+}
+
+async function warehouseState(h: PipelineHarness, s: ModelSeries) {
+  const w = await createWarehouseFromEnv(h.env);
+  try {
+    const years = await w.query<{ year: string; n: string; volume: string }>(
+      `select cast(extract(year from ts_event) as varchar) as year, count(*) as n, cast(sum(volume) as varchar) as volume from ${s.table} group by 1`,
+    );
+    const [{ dup }] = await w.query<{ dup: string }>(`select count(*) - count(distinct (instrument_id, ts_event)) as dup from ${s.table}`);
+    const loaded = (await w.ledger({ series: s.ledgerSeries })).filter((r) => r.status === 'loaded');
+    const days = new Set<number>();
+    // requests are whole days, so every loaded range is too
+    for (const r of loaded) for (let d = dayOf(r.start); d < dayOf(r.end); d++) days.add(d);
+    const byYear = new Map(years.map((y) => [y.year, { n: Number(y.n), volume: BigInt(y.volume ?? '0') }]));
+    return { byYear, duplicates: Number(dup), ledgerRuns: runsOf(days) };
+  } finally {
+    await w.close();
+  }
+}
+
+describe('request sequences (model-based) over the real recordings', () => {
+  let h: PipelineHarness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  for (let k = 0; k < SEQUENCES; k++) {
+    const seed = FIRST_SEED + k;
+    it(`sequence ${k + 1} of ${SEQUENCES} (MODEL_SEED=${seed}, ${STEPS} steps): warehouse = recording on the union of completed requests`, async () => {
+      const rand = random(seed);
+      h = await startPipelineHarness({ taskQueue: `model-${seed}` });
+      await h.startWorkers();
+      const recordings = await Promise.all(MODEL_SERIES.map((s) => s.read(marketDataDir())));
+      const covered = MODEL_SERIES.map(() => new Set<number>());
+      const log: string[] = [];
+      for (let step = 0; step < STEPS; step++) {
+        const i = Math.floor(rand() * MODEL_SERIES.length);
+        const s = MODEL_SERIES[i];
+        const [a, b] = drawRange(rand, s.window);
+        const fault = rand() < 0.3;
+        const gaps = expectedGaps(covered[i], a, b);
+        log.push(`step ${step + 1}: ${s.name} [${isoDay(a)}, ${isoDay(b)})${fault ? ' with a reset mid-download' : ''}, ${gaps} gap(s)`);
+        const context = `seed ${seed}\n${log.join('\n')}`;
+        h.gateway.stats.reset();
+        if (fault) {
+          h.gateway.faults.resetAfterBytes = { bytes: 200 + Math.floor(rand() * 4000), count: 1 };
+          h.gateway.faults.onlyPaths = ['/v0/timeseries.get_range'];
+        }
+        const { handle } = await startBackfill(h.client, { ...s.request(isoDay(a), isoDay(b)), maxCostUsd: 1000 });
+        await handle.result();
+        h.gateway.faults.resetAfterBytes = undefined;
+        h.gateway.faults.onlyPaths = undefined;
+        const requests = h.gateway.stats.getRange.requests;
+        expect(requests, context).toBeGreaterThanOrEqual(gaps);
+        expect(requests, context).toBeLessThanOrEqual(gaps + (fault ? 1 : 0));
+        for (let d = a; d < b; d++) covered[i].add(d);
+
+        for (const [j, m] of MODEL_SERIES.entries()) {
+          const state = await warehouseState(h, m);
+          const expected = expectedByYear(recordings[j], covered[j]);
+          expect(state.duplicates, `${context}\n${m.name}: duplicate keys`).toBe(0);
+          expect(Object.fromEntries(state.byYear), `${context}\n${m.name}: rows and volume per year`).toEqual(Object.fromEntries(expected));
+          expect(state.ledgerRuns, `${context}\n${m.name}: the ledger's loaded coverage`).toEqual(runsOf(covered[j]));
+        }
+      }
+      console.log(`model sequence seed ${seed}: ${STEPS} steps exact\n  ${log.join('\n  ')}`);
+    });
+  }
+});
