@@ -16,6 +16,8 @@ function cancellationReason(): unknown {
   return signal?.aborted ? signal.reason : undefined;
 }
 
+const LOCAL_STORAGE_CODES = ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM'];
+
 /**
  * Turns a thrown error into what Temporal should do with it: errors that say `retryable: false`
  * (Databento 4xx, bad rows, schema conflicts, integrity failures) fail the activity for good;
@@ -28,8 +30,18 @@ export function toActivityFailure(err: unknown): unknown {
   const cancelled = cancellationReason();
   if (cancelled !== undefined) return cancelled;
   if (!(err instanceof Error)) return err;
-  const e = err as Error & { retryable?: boolean; code?: string };
+  const e = err as Error & { retryable?: boolean; code?: string; path?: string };
   const code = e.code ?? '';
+  if (LOCAL_STORAGE_CODES.includes(code)) {
+    // a full, read-only or forbidden disk does not heal by retrying, and a retried download pays again
+    const where = e.path && !e.message.includes(e.path) ? ` (${e.path})` : '';
+    return ApplicationFailure.create({
+      message: `${e.message}${where}: the local disk refused a write; free space or fix DATA_DIR / DUCKDB_PATH, then start the run again`,
+      type: 'LocalStorageError',
+      nonRetryable: true,
+      details: [{ code }],
+    });
+  }
   // bad bytes and bad config do not improve with retries; DBN_* covers the decoder's truncated/corrupt-stream codes
   const nonRetryable =
     e.retryable === false || code.startsWith('DBN_') || ['WAREHOUSE_BAD_ROWS', 'WAREHOUSE_SCHEMA_INCOMPATIBLE', 'CHUNK_INTEGRITY', 'CONFIG_INVALID'].includes(code);

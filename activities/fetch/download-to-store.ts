@@ -6,6 +6,7 @@ import type { ChunkQuote, SeriesKey, StoredChunkRef } from '../../domain/series'
 import type { PipelineDeps } from '../deps';
 import { withWarehouse } from '../deps';
 import { ledgerRow, locationFor, requestFor } from '../series-chunk';
+import { ensureRoom, roomNeeded } from './store-room';
 
 /**
  * A download heartbeats its progress only once it has run this long. Each heartbeat is a server round trip, and a
@@ -50,6 +51,7 @@ export async function downloadToStore(deps: PipelineDeps, series: SeriesKey, ite
   });
   const stored = await deps.store.verified(location, request);
   if (stored) return ref(stored, true);
+  await ensureRoom(deps.store.dir(location), roomNeeded(chunk.billableBytes), chunk.id);
 
   const costUsd = await deps.databento.getCost(request);
   if (costUsd > item.approvedCostUsd + 1e-9) {
