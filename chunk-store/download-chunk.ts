@@ -207,7 +207,11 @@ function partsAnswer(metadata: Uint8Array, request: RangeRequest): boolean {
 
 /** Writes metadata + the part file's records as the final zstd file; returns the manifest's fields for it. */
 async function writeFinalFile(store: ChunkStore, file: string, metadata: Uint8Array, recordsPart: string) {
-  const recordsBytes = await readFile(recordsPart);
+  // a range with no records (a weekend, a holiday) never created the part file: the chunk is its metadata alone
+  const recordsBytes = await readFile(recordsPart).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return new Uint8Array(0);
+    throw err;
+  });
   const full = Buffer.concat([metadata, recordsBytes]);
   const compressed = new Encoder(3).encodeSync(full);
   await store.writeAtomic(file, compressed);

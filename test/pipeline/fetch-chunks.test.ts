@@ -63,3 +63,22 @@ describe('a stored chunk file answers exactly the request it was fetched for', (
     }
   });
 });
+
+describe('a range with no records', () => {
+  const f = useHostsDirAndGateway('fetch-empty-');
+
+  it('is fetched with one request and stored as metadata alone (a Saturday of ZL.c.0 daily bars)', async () => {
+    const a = hostActivities(f.dir, 'host-a', f.gateway);
+    try {
+      const { chunks } = await a.run(a.acts.quoteSeries, { series, start: '2017-11-25', end: '2017-11-26' });
+      expect(chunks.map((c) => [c.id, c.records])).toEqual([['2017H2.20171125-20171126', 0]]);
+      f.gateway.stats.reset();
+      const [fetched] = await a.run(a.acts.fetchChunks, { series, chunks: [{ chunk: chunks[0], approvedCostUsd: chunks[0].costUsd }] });
+      expect(fetched.ref.records).toBe(0);
+      expect(fetched.validation.ok).toBe(true);
+      expect(f.gateway.stats.getRange.requests).toBe(1);
+    } finally {
+      await a.close();
+    }
+  });
+});

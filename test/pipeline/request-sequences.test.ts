@@ -11,10 +11,11 @@ import { zlBackfill } from '../support/zl-backfill';
 
 /**
  * Model-based: seeded random sequences of backfills with overlapping and nested ranges over the real NQ.FUT ohlcv-1h
- * and ZL.c.0 ohlcv-1d recordings, some with a connection reset injected mid-download. After every step the warehouse
- * must equal the recording restricted to the union of the requests completed so far, with no duplicate key; the
- * ledger's loaded coverage must be that union; and the get_range requests must be the gaps the model expects (plus at
- * most one per injected fault). The model below is written independently of the pipeline's planner: days as a set.
+ * and ZL.c.0 ohlcv-1d recordings, some with a connection reset injected mid-download, some cancelled mid-way. After
+ * every step the warehouse must equal the recording restricted to the union of the requests completed so far (and
+ * whatever chunks a cancelled run loaded, which must lie within what it asked), with no duplicate key; the ledger's
+ * loaded coverage must be exactly what is in the table; and the get_range requests must be the gaps the model expects
+ * (plus at most one per injected fault). The model below is written independently of the pipeline's planner: days as a set.
  *
  * MODEL_SEQUENCES (default 3) and MODEL_STEPS (default 8) set how much runs; MODEL_SEED fixes the first seed. Each
  * sequence prints its seed; a failure names it, and MODEL_SEED=<seed> MODEL_SEQUENCES=1 replays it.
@@ -55,6 +56,15 @@ const MODEL_SERIES: ModelSeries[] = [
     read: readZlDaily,
   },
 ];
+
+const OP_TEXT = { plain: '', reset: ' with a reset mid-download', cancel: ' cancelled mid-way' } as const;
+
+/** sets the gateway's fault switches for get_range only (clears them with {}) */
+function setFaults(h: PipelineHarness, faults: { resetAfterBytes?: { bytes: number; count: number }; slowBody?: { bytesPerSecond: number } }): void {
+  h.gateway.faults.resetAfterBytes = faults.resetAfterBytes;
+  h.gateway.faults.slowBody = faults.slowBody;
+  h.gateway.faults.onlyPaths = faults.resetAfterBytes || faults.slowBody ? ['/v0/timeseries.get_range'] : undefined;
+}
 
 /** mulberry32: a small seeded generator, so a failing sequence can be replayed from its seed */
 function random(seed: number): () => number {
@@ -132,7 +142,7 @@ async function warehouseState(h: PipelineHarness, s: ModelSeries) {
     // requests are whole days, so every loaded range is too
     for (const r of loaded) for (let d = dayOf(r.start); d < dayOf(r.end); d++) days.add(d);
     const byYear = new Map(years.map((y) => [y.year, { n: Number(y.n), volume: BigInt(y.volume ?? '0') }]));
-    return { byYear, duplicates: Number(dup), ledgerRuns: runsOf(days) };
+    return { byYear, duplicates: Number(dup), ledgerDays: days };
   } finally {
     await w.close();
   }
@@ -158,30 +168,42 @@ describe('request sequences (model-based) over the real recordings', () => {
         const i = Math.floor(rand() * MODEL_SERIES.length);
         const s = MODEL_SERIES[i];
         const [a, b] = drawRange(rand, s.window);
-        const fault = rand() < 0.3;
+        const roll = rand();
+        const op = roll < 0.25 ? 'reset' : roll < 0.4 ? 'cancel' : 'plain';
         const gaps = expectedGaps(covered[i], a, b);
-        log.push(`step ${step + 1}: ${s.name} [${isoDay(a)}, ${isoDay(b)})${fault ? ' with a reset mid-download' : ''}, ${gaps} gap(s)`);
+        log.push(`step ${step + 1}: ${s.name} [${isoDay(a)}, ${isoDay(b)})${OP_TEXT[op]}, ${gaps} gap(s)`);
         const context = `seed ${seed}\n${log.join('\n')}`;
         h.gateway.stats.reset();
-        if (fault) {
-          h.gateway.faults.resetAfterBytes = { bytes: 200 + Math.floor(rand() * 4000), count: 1 };
-          h.gateway.faults.onlyPaths = ['/v0/timeseries.get_range'];
-        }
+        if (op === 'reset') setFaults(h, { resetAfterBytes: { bytes: 200 + Math.floor(rand() * 4000), count: 1 } });
+        if (op === 'cancel') setFaults(h, { slowBody: { bytesPerSecond: 100_000 } });
         const { handle } = await startBackfill(h.client, { ...s.request(isoDay(a), isoDay(b)), maxCostUsd: 1000 });
-        await handle.result();
-        h.gateway.faults.resetAfterBytes = undefined;
-        h.gateway.faults.onlyPaths = undefined;
+        if (op === 'cancel') {
+          await new Promise((r) => setTimeout(r, 200 + rand() * 1500));
+          await handle.cancel();
+        }
+        const finished = await handle.result().then(() => true, (e: unknown) => (op === 'cancel' ? false : Promise.reject(e)));
+        setFaults(h, {});
         const requests = h.gateway.stats.getRange.requests;
-        expect(requests, context).toBeGreaterThanOrEqual(gaps);
-        expect(requests, context).toBeLessThanOrEqual(gaps + (fault ? 1 : 0));
-        for (let d = a; d < b; d++) covered[i].add(d);
+        if (op !== 'cancel') {
+          expect(requests, context).toBeGreaterThanOrEqual(gaps);
+          expect(requests, context).toBeLessThanOrEqual(gaps + (op === 'reset' ? 1 : 0));
+        }
+        if (finished) for (let d = a; d < b; d++) covered[i].add(d);
+        else {
+          // a cancelled run may have loaded some of its chunks: the ledger may cover more than the completed requests,
+          // never anything outside what was asked
+          const ledgerDays = (await warehouseState(h, s)).ledgerDays;
+          for (const d of covered[i]) expect(ledgerDays.has(d), `${context}\n${s.name}: loaded day ${isoDay(d)} lost`).toBe(true);
+          for (const d of ledgerDays) expect(covered[i].has(d) || (d >= a && d < b), `${context}\n${s.name}: day ${isoDay(d)} loaded but never asked`).toBe(true);
+          covered[i] = ledgerDays;
+        }
 
         for (const [j, m] of MODEL_SERIES.entries()) {
           const state = await warehouseState(h, m);
           const expected = expectedByYear(recordings[j], covered[j]);
           expect(state.duplicates, `${context}\n${m.name}: duplicate keys`).toBe(0);
           expect(Object.fromEntries(state.byYear), `${context}\n${m.name}: rows and volume per year`).toEqual(Object.fromEntries(expected));
-          expect(state.ledgerRuns, `${context}\n${m.name}: the ledger's loaded coverage`).toEqual(runsOf(covered[j]));
+          expect(runsOf(state.ledgerDays), `${context}\n${m.name}: the ledger's loaded coverage`).toEqual(runsOf(covered[j]));
         }
       }
       console.log(`model sequence seed ${seed}: ${STEPS} steps exact\n  ${log.join('\n  ')}`);
