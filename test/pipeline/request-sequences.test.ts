@@ -1,3 +1,6 @@
+import { type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../client/pipeline-client';
 import type { BackfillInput } from '../../domain/series';
@@ -16,6 +19,9 @@ import { zlBackfill } from '../support/zl-backfill';
  * whatever chunks a cancelled run loaded, which must lie within what it asked), with no duplicate key; the ledger's
  * loaded coverage must be exactly what is in the table; and the get_range requests must be the gaps the model expects
  * (plus at most one per injected fault). The model below is written independently of the pipeline's planner: days as a set.
+ *
+ * Some steps run on a full chunk store (a 64 KiB tmpfs: no request may be made) and, with MODEL_KILLS=1 (soak runs),
+ * some SIGKILL the worker mid-download.
  *
  * MODEL_SEQUENCES (default 3) and MODEL_STEPS (default 8) set how much runs; MODEL_SEED fixes the first seed. Each
  * sequence prints its seed; a failure names it, and MODEL_SEED=<seed> MODEL_SEQUENCES=1 replays it.
@@ -57,7 +63,62 @@ const MODEL_SERIES: ModelSeries[] = [
   },
 ];
 
-const OP_TEXT = { plain: '', reset: ' with a reset mid-download', cancel: ' cancelled mid-way' } as const;
+const OP_TEXT = {
+  plain: '',
+  reset: ' with a reset mid-download',
+  cancel: ' cancelled mid-way',
+  full: ' on a full chunk store',
+  kill: ' with the worker SIGKILLed mid-download',
+} as const;
+type Op = keyof typeof OP_TEXT;
+
+/** SIGKILL steps wait out the download's heartbeat timeout (20 s) before another worker resumes: soak runs only */
+const KILLS = process.env.MODEL_KILLS === '1';
+
+function drawOp(rand: () => number): Op {
+  const roll = rand();
+  if (roll < 0.2) return 'reset';
+  if (roll < 0.33) return 'cancel';
+  if (roll < 0.43) return 'full';
+  if (KILLS && roll < 0.53) return 'kill';
+  return 'plain';
+}
+
+/**
+ * The worker: in this process, on the harness's chunk store; for a disk-full step on a 64 KiB tmpfs; for a SIGKILL
+ * step in a process of its own, killed mid-download and replaced.
+ */
+class ModelWorkers {
+  private current: Awaited<ReturnType<PipelineHarness['startWorkers']>> | null = null;
+  private tinyStore: string | null = null;
+
+  constructor(private readonly h: PipelineHarness) {}
+
+  async start(dataDir?: string): Promise<void> {
+    this.current = await this.h.startWorkers(dataDir ? { DATA_DIR: dataDir, hostId: 'tiny' } : {});
+  }
+
+  async stop(): Promise<void> {
+    this.current?.shutdown();
+    await this.current?.done;
+    this.current = null;
+  }
+
+  /** a 64 KiB tmpfs (the tests run as root, as CI does); unmounted by close() */
+  tiny(): string {
+    if (!this.tinyStore) {
+      this.tinyStore = path.join(this.h.dir, 'tiny');
+      mkdirSync(this.tinyStore, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', this.tinyStore]);
+    }
+    return this.tinyStore;
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    if (this.tinyStore) execFileSync('umount', ['-l', this.tinyStore]);
+  }
+}
 
 /** sets the gateway's fault switches for get_range only (clears them with {}) */
 function setFaults(h: PipelineHarness, faults: { resetAfterBytes?: { bytes: number; count: number }; slowBody?: { bytesPerSecond: number } }): void {
@@ -148,11 +209,54 @@ async function warehouseState(h: PipelineHarness, s: ModelSeries) {
   }
 }
 
+/** one step's run; true when it completed, false when it was cancelled or failed as the step intends */
+async function runStep(h: PipelineHarness, workers: ModelWorkers, op: Op, request: BackfillInput, rand: () => number): Promise<boolean> {
+  if (op === 'reset') setFaults(h, { resetAfterBytes: { bytes: 200 + Math.floor(rand() * 4000), count: 1 } });
+  if (op === 'cancel' || op === 'kill') setFaults(h, { slowBody: { bytesPerSecond: 100_000 } });
+  if (op === 'full') {
+    await workers.stop();
+    await workers.start(workers.tiny());
+  }
+  let killed: ChildProcess | null = null;
+  if (op === 'kill') {
+    await workers.stop();
+    killed = await h.spawnWorker();
+  }
+  try {
+    const { handle } = await startBackfill(h.client, { ...request, maxCostUsd: 1000 });
+    if (op === 'cancel' || op === 'kill') await new Promise((r) => setTimeout(r, 300 + rand() * 1200));
+    if (op === 'cancel') await handle.cancel();
+    if (killed) {
+      killed.kill('SIGKILL');
+      setFaults(h, {});
+      await workers.start();
+    }
+    const failure = await handle.result().then(() => null, (e: unknown) => e);
+    if (failure && op !== 'cancel' && !(op === 'full' && String(rootCause(failure)) === 'ChunkStoreFull')) throw failure;
+    return failure === null;
+  } finally {
+    setFaults(h, {});
+    if (op === 'full') {
+      await workers.stop();
+      await workers.start();
+    }
+  }
+}
+
+function rootCause(err: unknown): string | undefined {
+  let e = err as { cause?: unknown; type?: string };
+  while (e.cause) e = e.cause as typeof e;
+  return e.type;
+}
+
 describe('request sequences (model-based) over the real recordings', () => {
   let h: PipelineHarness | undefined;
+  let closeWorkers: (() => Promise<void>) | undefined;
   afterEach(async () => {
+    await closeWorkers?.();
     await h?.stop();
     h = undefined;
+    closeWorkers = undefined;
   });
 
   for (let k = 0; k < SEQUENCES; k++) {
@@ -160,7 +264,9 @@ describe('request sequences (model-based) over the real recordings', () => {
     it(`sequence ${k + 1} of ${SEQUENCES} (MODEL_SEED=${seed}, ${STEPS} steps): warehouse = recording on the union of completed requests`, async () => {
       const rand = random(seed);
       h = await startPipelineHarness({ taskQueue: `model-${seed}` });
-      await h.startWorkers();
+      const workers = new ModelWorkers(h);
+      closeWorkers = () => workers.close();
+      await workers.start();
       const recordings = await Promise.all(MODEL_SERIES.map((s) => s.read(marketDataDir())));
       const covered = MODEL_SERIES.map(() => new Set<number>());
       const log: string[] = [];
@@ -168,25 +274,19 @@ describe('request sequences (model-based) over the real recordings', () => {
         const i = Math.floor(rand() * MODEL_SERIES.length);
         const s = MODEL_SERIES[i];
         const [a, b] = drawRange(rand, s.window);
-        const roll = rand();
-        const op = roll < 0.25 ? 'reset' : roll < 0.4 ? 'cancel' : 'plain';
+        const op = drawOp(rand);
         const gaps = expectedGaps(covered[i], a, b);
         log.push(`step ${step + 1}: ${s.name} [${isoDay(a)}, ${isoDay(b)})${OP_TEXT[op]}, ${gaps} gap(s)`);
         const context = `seed ${seed}\n${log.join('\n')}`;
         h.gateway.stats.reset();
-        if (op === 'reset') setFaults(h, { resetAfterBytes: { bytes: 200 + Math.floor(rand() * 4000), count: 1 } });
-        if (op === 'cancel') setFaults(h, { slowBody: { bytesPerSecond: 100_000 } });
-        const { handle } = await startBackfill(h.client, { ...s.request(isoDay(a), isoDay(b)), maxCostUsd: 1000 });
-        if (op === 'cancel') {
-          await new Promise((r) => setTimeout(r, 200 + rand() * 1500));
-          await handle.cancel();
-        }
-        const finished = await handle.result().then(() => true, (e: unknown) => (op === 'cancel' ? false : Promise.reject(e)));
-        setFaults(h, {});
+        const finished = await runStep(h, workers, op, s.request(isoDay(a), isoDay(b)), rand);
         const requests = h.gateway.stats.getRange.requests;
-        if (op !== 'cancel') {
+        if (op === 'full') {
+          expect(requests, `${context}\nno request into a full store`).toBe(0);
+          expect(finished, context).toBe(gaps === 0);
+        } else if (op !== 'cancel') {
           expect(requests, context).toBeGreaterThanOrEqual(gaps);
-          expect(requests, context).toBeLessThanOrEqual(gaps + (op === 'reset' ? 1 : 0));
+          expect(requests, context).toBeLessThanOrEqual(gaps + (op === 'reset' || op === 'kill' ? 1 : 0));
         }
         if (finished) for (let d = a; d < b; d++) covered[i].add(d);
         else {
