@@ -3,6 +3,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { describeError } from '../logging/errors';
 
 /** A CLI command module: `cli/commands/<name>.ts` exporting `register(program)`. */
 export interface CommandModule {
@@ -26,17 +27,6 @@ export async function buildProgram(): Promise<Command> {
   return program;
 }
 
-/** The message and its causes (Temporal wraps the reason an update or workflow failed in `cause`). */
-export function describeError(err: unknown): string {
-  const parts: string[] = [];
-  for (let e: unknown = err, depth = 0; e && depth < 6; depth++) {
-    const msg = e instanceof Error ? e.message : String(e);
-    if (msg && !parts.includes(msg)) parts.push(msg);
-    e = e instanceof Error ? (e as Error & { cause?: unknown }).cause : undefined;
-  }
-  return parts.join(': ');
-}
-
 function codeOf(err: unknown): string {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'string' ? ` [${code}]` : '';
@@ -51,7 +41,8 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    process.stderr.write(`error${codeOf(err)}: ${describeError(err)}\n`);
+    // the message, each cause's, and what says what failed: a Temporal failure's type, a code (ENOSPC, DATABENTO_AUTH)
+    process.stderr.write(`error${codeOf(err)}: ${describeError(err, { omitTopCode: true })}\n`);
     process.exitCode = 1;
   }
 }

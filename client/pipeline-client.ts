@@ -1,7 +1,7 @@
 import { Client, Connection, type WorkflowHandle, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { Env } from '../config/env';
 import { Dataset, PipelineStage, Schema, Symbols } from '../domain/search-attributes';
-import { type BackfillInput, type BackfillParams, backfillInputSchema, backfillWorkflowId } from '../domain/series';
+import { type BackfillInput, type BackfillParams, backfillInputSchema, backfillWorkflowId, usdAmountTextSchema } from '../domain/series';
 import type { backfill } from '../workflows/backfill';
 import {
   type ApproveSpendInput,
@@ -13,6 +13,7 @@ import {
   seriesProgressQuery,
 } from '../workflows/messages';
 import { issueLines } from '../domain/issue-lines';
+import { type ErrorLink, describeError, errorChain } from '../logging/errors';
 
 export interface PipelineClient {
   client: Client;
@@ -38,6 +39,36 @@ export function parseBackfillInput(input: BackfillInput): BackfillParams {
   return parsed.data;
 }
 
+/** A USD amount given on the command line (`--max-cost`), strictly: `Number()` would read `0x10` as 16 and `""` as 0. */
+export function parseUsdOption(flag: string, text: string): number {
+  const parsed = usdAmountTextSchema.safeParse(text);
+  if (!parsed.success) {
+    throw new Error(`${flag}: ${issueLines(parsed.error, 'value').map((l) => l.replace(/^value: /, '')).join('; ')}, got ${JSON.stringify(text)}`);
+  }
+  return parsed.data;
+}
+
+/** Symbols shown in a start's summary before the rest are counted instead. */
+const SUMMARY_SYMBOL_CHARS = 100;
+
+/**
+ * The start's one-line summary, with a long symbol list cut to its first symbols and a count (the memo has them
+ * all): the UI shows it on one line, and servers that enforce `limit.userMetadataSummarySize` (400 bytes of
+ * serialized payload by default) refuse a longer one. The 1.32 dev server the tests use does not enforce it.
+ */
+export function backfillSummary(params: BackfillParams): string {
+  const shown: string[] = [];
+  let chars = 0;
+  for (const symbol of params.symbols) {
+    if (chars + symbol.length + 1 > SUMMARY_SYMBOL_CHARS) break;
+    shown.push(symbol);
+    chars += symbol.length + 1;
+  }
+  const more = params.symbols.length - shown.length;
+  const symbols = `${shown.join(',')}${more > 0 ? ` +${more} more` : ''}`;
+  return `backfill ${symbols} ${params.schemas.join(',')} ${params.start}..${params.end} (budget USD ${params.maxCostUsd})`;
+}
+
 /**
  * Starts the backfill, or attaches to the one already running with the same business key.
  * The API key is never part of the input: workers read it from their own environment.
@@ -59,8 +90,9 @@ export async function startBackfill(pc: PipelineClient, input: BackfillInput): P
         { key: Schema, value: params.schemas.join(',') },
         { key: Symbols, value: params.symbols },
       ],
+      // the whole request, symbols included: a long list's workflow id and summary only count them
       memo: { request: { ...params } },
-      staticSummary: `backfill ${params.symbols.join(',')} ${params.schemas.join(',')} ${params.start}..${params.end} (budget USD ${params.maxCostUsd})`,
+      staticSummary: backfillSummary(params),
     });
     return { handle, attached: false };
   } catch (err) {
@@ -81,21 +113,61 @@ export interface BackfillStatus {
   workflowId: string;
   runId: string;
   status: string;
+  /** the run's last progress; for a run that ended without completing, its stage reads `failed` */
   progress: BackfillProgress | null;
   series: (SeriesProgress & { workflowId: string; status: string })[];
+  /** why the run ended without completing (failed, terminated, timed out, cancelled); null while running or once completed */
+  failure: RunFailure | null;
 }
 
-/** The run's stage and, for every series child, its per-chunk progress (from their queries). */
+/** Why a run ended without completing, from its close event. */
+export interface RunFailure {
+  /** FAILED, TERMINATED, TIMED_OUT or CANCELLED */
+  status: string;
+  /** the cause chain in one line: `Workflow execution failed: budget not approved: … [BudgetNotApproved]` */
+  message: string;
+  /** outermost first: WorkflowFailedError, then e.g. ChildWorkflowFailure, ActivityFailure, ApplicationFailure */
+  chain: ErrorLink[];
+  /** the stage and detail the run had reached when it ended */
+  lastStage: string | null;
+  lastDetail: string | null;
+}
+
+/** Run states after which the run will not complete; CONTINUED_AS_NEW goes on in a new run. */
+const ENDED_WITHOUT_COMPLETING = new Set(['FAILED', 'TERMINATED', 'TIMED_OUT', 'CANCELLED']);
+/** A closed run is queried by replaying it on a worker: without one, the query would wait for the server's timeout. */
+const CLOSED_RUN_QUERY_MS = 5000;
+
+/** The failure a closed run ended with: its result, read from that run's close event (never a later run's). */
+async function runFailure(pc: PipelineClient, workflowId: string, runId: string, status: string, progress: BackfillProgress | null): Promise<RunFailure> {
+  const handle = pc.client.workflow.getHandle(workflowId, runId, { followRuns: false });
+  const err: unknown = await handle.result().then(
+    () => new Error(`run ${runId} is ${status} but returned a result`),
+    (e: unknown) => e,
+  );
+  return { status, message: describeError(err), chain: errorChain(err), lastStage: progress?.stage ?? null, lastDetail: progress?.detail ?? null };
+}
+
+/**
+ * The run's stage and, for every series child, its per-chunk progress (from their queries); for a run that ended
+ * without completing, also why (its failure and cause chain), and its stage reads `failed` instead of the stage it
+ * was in when it ended (kept as failure.lastStage).
+ */
 export async function backfillStatus(pc: PipelineClient, workflowId: string): Promise<BackfillStatus> {
   const handle = pc.client.workflow.getHandle(workflowId);
   const description = await handle.describe();
-  const progress = await handle.query(backfillProgressQuery).catch(() => null);
+  const status = description.status.name;
+  const closed = status === 'COMPLETED' || status === 'CONTINUED_AS_NEW' || ENDED_WITHOUT_COMPLETING.has(status);
+  const bounded = <T>(fn: () => Promise<T>) => (closed ? pc.client.connection.withDeadline(Date.now() + CLOSED_RUN_QUERY_MS, fn) : fn());
+  let progress = await bounded(() => handle.query(backfillProgressQuery)).catch(() => null);
   const series: BackfillStatus['series'] = [];
   for (const s of progress?.series ?? []) {
     if (s.status === 'pending') continue;
     const child = pc.client.workflow.getHandle(s.workflowId);
-    const [desc, p] = await Promise.all([child.describe().catch(() => null), child.query(seriesProgressQuery).catch(() => null)]);
+    const [desc, p] = await Promise.all([child.describe().catch(() => null), bounded(() => child.query(seriesProgressQuery)).catch(() => null)]);
     if (p) series.push({ ...p, workflowId: s.workflowId, status: desc?.status.name ?? 'UNKNOWN' });
   }
-  return { workflowId, runId: description.runId, status: description.status.name, progress, series };
+  const failure = ENDED_WITHOUT_COMPLETING.has(status) ? await runFailure(pc, workflowId, description.runId, status, progress) : null;
+  if (failure && progress) progress = { ...progress, stage: 'failed', detail: failure.message };
+  return { workflowId, runId: description.runId, status, progress, series, failure };
 }

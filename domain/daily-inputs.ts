@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { DEFAULT_CHUNK_BATCH, chunkBatchLimitsSchema } from './chunk-batches';
 import { ohlcvSchemaSchema, stypeSchema } from './databento-enums';
-import { DEFAULT_CHUNKS_PER_RUN } from './series';
+import { DEFAULT_CHUNKS_PER_RUN, databentoSymbolSchema, datasetSchema, durationSchema } from './series';
 
 export const seriesKeySchema = z.object({
-  dataset: z.string().min(1),
+  dataset: datasetSchema,
   schema: ohlcvSchemaSchema,
-  symbol: z.string().min(1).max(70),
+  /** the backfill rule: see databentoSymbolSchema */
+  symbol: databentoSymbolSchema,
   stypeIn: stypeSchema,
 });
 
@@ -25,7 +26,7 @@ export const dailyIngestInputSchema = z
     buildFeatures: z.boolean().default(true),
     chunksPerRun: z.number().int().min(1).max(500).default(DEFAULT_CHUNKS_PER_RUN),
     batch: chunkBatchLimitsSchema.default(DEFAULT_CHUNK_BATCH),
-    hostAffinityTimeout: z.string().min(1).default('1 minute'),
+    hostAffinityTimeout: durationSchema.default('1 minute'),
   })
   .refine((v) => v.series.length > 0 || v.fred !== null, { message: 'nothing to do: give series or fred', path: ['series'] });
 

@@ -1,8 +1,11 @@
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { ChunkPlan } from './chunks';
 import { type ChunkBatchLimits, DEFAULT_CHUNK_BATCH, chunkBatchLimitsSchema } from './chunk-batches';
 import { ohlcvSchemaSchema, stypeSchema } from './databento-enums';
 import type { OhlcvSchema, SType } from './databento-enums';
+import { parseTimeNs } from './time';
 
 /** One symbol × schema of a dataset: the unit the ledger and the ingestSeries workflow track. */
 export interface SeriesKey {
@@ -16,9 +19,103 @@ export interface SeriesKey {
 export const seriesId = (s: Pick<SeriesKey, 'dataset' | 'schema' | 'symbol'>): string =>
   `${s.dataset}/${s.schema}/${s.symbol}`;
 
+const ISO_TIME_OR_NS = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$|^\d+$/;
+
+/** Instants are int64 UNIX nanoseconds downstream (DuckDB/BigQuery timestamps, DBN's u64 minus its null), so 1970..2262. */
+const MAX_TIME_NS = 2n ** 63n - 1n;
+
+/** `parseTimeNs`, or the reason it refuses the text. Never throws: zod refinements and workflows call it. */
+function timeNsOrReason(text: string): { ns: bigint } | { reason: string } {
+  try {
+    const ns = parseTimeNs(text);
+    if (ns < 0n || ns > MAX_TIME_NS) return { reason: `out of range: ${text} (want 1970-01-01 to 2262-04-11, or 0 to ${MAX_TIME_NS} ns)` };
+    return { ns };
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** An ISO 8601 date or datetime (naive = UTC) that exists on the calendar and the clock, or integer UNIX nanoseconds. */
 const isoTime = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$|^\d+$/, 'ISO 8601 date/datetime or integer nanoseconds');
+  .regex(ISO_TIME_OR_NS, 'expected an ISO 8601 date or datetime (2025-01-31, 2025-01-31T14:30:00Z) or integer UNIX nanoseconds')
+  .superRefine((text, ctx) => {
+    if (!ISO_TIME_OR_NS.test(text)) return; // the regex above already said why
+    const parsed = timeNsOrReason(text);
+    if ('reason' in parsed) ctx.addIssue({ code: 'custom', message: parsed.reason });
+  });
+
+/**
+ * A symbol as Databento spells it, and nothing that could be read as SQL, a path or a shell word:
+ * - raw symbols: outrights `ESZ5`, `ZLN26`, calendar spreads `ESH5-ESM5`, CME options `ESM4 C3550` (the option
+ *   definitions recorded in ../shared/data/databento-options have one space between contract and strike),
+ *   CME user-defined spreads `UD:1V: VT 0115955563` (see futures/futures-symbol.ts isSpreadSymbol);
+ * - parents `ES.FUT`, `ES.OPT`; continuous `ZL.c.0`, `CL.n.1`, `ES.v.10`; `ALL_SYMBOLS`; instrument ids `5482`.
+ * So: ASCII letters and digits, with `.`, `_`, `-`, `:` or spaces between them (runs of spaces too, as option
+ * symbols that pad a short root to a fixed width have), starting and ending with a letter or digit, no `..`; at most 70 characters
+ * (DBN v3's symbol field is 71 bytes with its NUL). No `/`, `\\`, quotes, `,` (the CLI's list separator), `*`,
+ * control characters or non-ASCII letters.
+ */
+const DATABENTO_SYMBOL = /^(?!.*\.\.)[A-Za-z0-9](?:[A-Za-z0-9._:\- ]*[A-Za-z0-9])?$/;
+
+export const databentoSymbolSchema = z
+  .string()
+  .min(1)
+  .max(70)
+  .regex(DATABENTO_SYMBOL, {
+    error: (iss) =>
+      `${JSON.stringify(iss.input)} is not a Databento symbol: use ASCII letters and digits with '.', '_', '-', ':' or spaces between them (e.g. ESZ5, ES.FUT, ZL.c.0, ESM4 C3550)`,
+  });
+
+/** A Databento dataset code (`GLBX.MDP3`, `XNAS.ITCH`): the same rule as databento/schemas.ts datasetSchema. */
+export const datasetSchema = z
+  .string()
+  .max(32)
+  .regex(/^[A-Z0-9]+\.[A-Z0-9]+$/, 'expected a Databento dataset code such as GLBX.MDP3');
+
+/** A Temporal duration (`7 days`, `90 minutes`, `0s`): the workflow hands it to timers, which throw on `7 dayz`. */
+export const durationSchema = z
+  .string()
+  .min(1)
+  .refine(
+    (text) => {
+      try {
+        return msToNumber(text as Duration) >= 0;
+      } catch {
+        return false;
+      }
+    },
+    { error: (iss) => `${JSON.stringify(iss.input)} is not a duration: use e.g. '7 days', '90 minutes', '1h', '0s'` },
+  );
+
+/** Rejects a list that names one item twice (two child workflows would share one id). */
+const distinct = <T extends string>(items: T[], ctx: z.RefinementCtx): void => {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item)) {
+      ctx.addIssue({ code: 'custom', message: `${item} is listed twice` });
+      return;
+    }
+    seen.add(item);
+  }
+};
+
+/** Compared as instants, whatever the forms (`2025-01-01` vs `1735689600000000000`, offsets); unparsable times are the fields' issues. */
+function startBeforeEnd(v: { start: string; end: string }): boolean {
+  const [start, end] = [timeNsOrReason(v.start), timeNsOrReason(v.end)];
+  return !('ns' in start && 'ns' in end) || start.ns < end.ns;
+}
+
+/**
+ * A USD amount typed on the command line (`--max-cost`): a plain decimal number such as 5 or 0.25, nothing that
+ * `Number()` would also take (`0x10` is 16, `""` is 0, `1e3`, `Infinity`), no sign, at most 15 significant digits.
+ */
+export const usdAmountTextSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{1,15}(\.\d{1,15})?$/, 'expected a plain decimal number of US dollars such as 5 or 0.25 (no sign, exponent, hex or thousands separator)')
+  .transform(Number)
+  .pipe(z.number().nonnegative().finite());
 
 /**
  * A chunk adds at most ~12 events to an ingestSeries history (a large one, alone in its batch; small ones in batches
@@ -30,16 +127,16 @@ export const DEFAULT_CHUNKS_PER_RUN = 100;
 
 export const backfillInputSchema = z
   .object({
-    dataset: z.string().min(1).default('GLBX.MDP3'),
-    schemas: z.array(ohlcvSchemaSchema).min(1).max(4),
-    symbols: z.array(z.string().min(1).max(70)).min(1).max(2000),
+    dataset: datasetSchema.default('GLBX.MDP3'),
+    schemas: z.array(ohlcvSchemaSchema).min(1).max(4).superRefine(distinct),
+    symbols: z.array(databentoSymbolSchema).min(1).max(2000).superRefine(distinct),
     stypeIn: stypeSchema.default('raw_symbol'),
     start: isoTime,
     end: isoTime,
     /** spend allowed without approval, USD */
     maxCostUsd: z.number().nonnegative().finite(),
     /** how long to wait for approveSpend/rejectSpend before failing with BudgetNotApproved */
-    approvalTimeout: z.string().min(1).default('7 days'),
+    approvalTimeout: durationSchema.default('7 days'),
     /** child ingestSeries workflows running at once */
     maxConcurrentSeries: z.number().int().min(1).max(100).default(4),
     /** chunks per ingestSeries run before continue-as-new (see DEFAULT_CHUNKS_PER_RUN) */
@@ -47,21 +144,51 @@ export const backfillInputSchema = z
     /** how many consecutive chunks travel in one fetch and one load activity (see DEFAULT_CHUNK_BATCH) */
     batch: chunkBatchLimitsSchema.default(DEFAULT_CHUNK_BATCH),
     /** how long a series with quarantined chunks waits for resolveQuarantine decisions; '0s' = report and finish */
-    quarantineReviewTimeout: z.string().min(1).default('0s'),
+    quarantineReviewTimeout: durationSchema.default('0s'),
     /** how long a chunk's validate/load waits for the worker holding its file before it is downloaded again elsewhere */
-    hostAffinityTimeout: z.string().min(1).default('1 minute'),
+    hostAffinityTimeout: durationSchema.default('1 minute'),
     /** build features and publish a forecast after loading */
     buildFeatures: z.boolean().default(true),
   })
-  .refine((v) => v.start < v.end || /^\d+$/.test(v.start), { message: 'start must be before end', path: ['start'] });
+  .refine(startBeforeEnd, { message: 'start must be before end', path: ['start'] });
 
 export type BackfillInput = z.input<typeof backfillInputSchema>;
 export type BackfillParams = z.output<typeof backfillInputSchema>;
 
-/** Business-key workflow id: a repeated start attaches to the running backfill instead of duplicating it. */
+/**
+ * Temporal refuses workflow ids over 1,000 bytes by default (`limit.maxIDLength`); a backfill's id stays at or under
+ * this, leaving room for the `/<schema>/<symbol>` its children append.
+ */
+export const MAX_BACKFILL_WORKFLOW_ID_BYTES = 400;
+
+const FNV64_OFFSET_BASIS = 0xcbf29ce484222325n;
+const FNV64_PRIME = 0x100000001b3n;
+const U64_MASK = (1n << 64n) - 1n;
+
+/**
+ * FNV-1a 64-bit of the text's UTF-8 bytes, as 16 hex digits. A NON-cryptographic digest that shortens ids: it is
+ * deterministic and pure (no node:crypto, so the workflow bundle may import this module) and spreads similar lists
+ * apart, but anyone who wants to can construct two inputs with the same digest. Never use it for integrity.
+ */
+export function fnv1a64Hex(text: string): string {
+  let hash = FNV64_OFFSET_BASIS;
+  for (const byte of new TextEncoder().encode(text)) hash = ((hash ^ BigInt(byte)) * FNV64_PRIME) & U64_MASK;
+  return hash.toString(16).padStart(16, '0');
+}
+
+/**
+ * Business-key workflow id: a repeated start attaches to the running backfill instead of duplicating it.
+ * `backfill/<dataset>/<schemas sorted>/<symbols sorted>/<start day>/<end day>`; when the symbols would make it
+ * longer than MAX_BACKFILL_WORKFLOW_ID_BYTES they are replaced by `<n> symbols fnv1a64:<digest of the sorted list>`
+ * (the same for any order of the same list, so a repeated start still attaches). The full list is in the memo.
+ */
 export function backfillWorkflowId(p: Pick<BackfillParams, 'dataset' | 'schemas' | 'symbols' | 'start' | 'end'>): string {
   const day = (t: string) => (/^\d+$/.test(t) ? t : t.slice(0, 10));
-  return `backfill/${p.dataset}/${[...p.schemas].sort().join(',')}/${[...p.symbols].sort().join(',')}/${day(p.start)}/${day(p.end)}`;
+  const symbols = [...p.symbols].sort();
+  const id = (symbolsPart: string) => `backfill/${p.dataset}/${[...p.schemas].sort().join(',')}/${symbolsPart}/${day(p.start)}/${day(p.end)}`;
+  const readable = id(symbols.join(','));
+  if (new TextEncoder().encode(readable).length <= MAX_BACKFILL_WORKFLOW_ID_BYTES) return readable;
+  return id(`${symbols.length} symbols fnv1a64:${fnv1a64Hex(symbols.join(','))}`);
 }
 
 export type ChunkState = 'pending' | 'quoted' | 'downloading' | 'downloaded' | 'validated' | 'loaded' | 'quarantined' | 'failed' | 'skipped';

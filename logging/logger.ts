@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { serializeError, withSerializedErrors } from './errors';
 
 /** Paths whose values never reach a log line, whatever object they sit in. */
 export const redactPaths = [
@@ -22,6 +23,21 @@ export const redactPaths = [
   '*.headers.authorization',
 ];
 
+/**
+ * Keys under which errors are logged, here and by the Temporal SDK (`Activity failed {error}`, `Worker failed
+ * {error}`): pino's default serializes only `err`, and JSON of an Error anywhere else printed `{}`.
+ */
+export const errorKeys = ['err', 'error', 'cause', 'failure', 'reason', 'exitError'] as const;
+
+/**
+ * How every logger here writes errors: under the keys above, and under any other key or nested a few levels deep
+ * in the logged object, with message, code, syscall/path, Temporal failure type and the cause chain (serializeError).
+ */
+export const errorLogOptions: Pick<LoggerOptions, 'serializers' | 'formatters'> = {
+  serializers: Object.fromEntries(errorKeys.map((k) => [k, serializeError])),
+  formatters: { log: (object) => withSerializedErrors(object) },
+};
+
 export interface CreateLoggerOptions {
   level?: LoggerOptions['level'];
   name?: string;
@@ -30,13 +46,14 @@ export interface CreateLoggerOptions {
   destination?: pino.DestinationStream;
 }
 
-/** JSON logs by default, pretty on a TTY, secrets redacted. */
+/** JSON logs by default, pretty on a TTY, secrets redacted, errors in words (errorLogOptions). */
 export function createLogger(options: CreateLoggerOptions = {}): Logger {
   const pretty = options.pretty ?? Boolean(process.stdout.isTTY);
   const base: LoggerOptions = {
     level: options.level ?? process.env.LOG_LEVEL ?? 'info',
     name: options.name,
     redact: { paths: redactPaths, censor: '[redacted]' },
+    ...errorLogOptions,
   };
   if (options.destination) return pino(base, options.destination);
   if (pretty) {

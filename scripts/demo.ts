@@ -7,16 +7,19 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createWarehouseFromEnv } from '../warehouse/warehouse';
-import { backfillStatus, connectPipelineClient, startBackfill } from '../client/pipeline-client';
+import type { ConnectionLike } from '@temporalio/client';
+import { type PipelineClient, backfillStatus, connectPipelineClient, startBackfill } from '../client/pipeline-client';
 import { renderProgressLine } from '../cli/render-progress';
 import { type Env, parseEnv, repoRoot } from '../config/env';
 import type { BackfillInput, BackfillResult } from '../domain/series';
 import { GATEWAY_FRED_TEST_KEY, GATEWAY_TEST_KEY, type Gateway, startGateway } from '../gateway/start-gateway';
 import { freePort } from '../local/free-port';
 import { type DevServer, startTemporalDevServer } from '../local/temporal-dev-server';
+import { describeError } from '../logging/errors';
 import { createLogger } from '../logging/logger';
-import { createPipelineWorkers } from '../workers/create-workers';
+import { type PipelineWorkers, createPipelineWorkers } from '../workers/create-workers';
 
 const exitWhenDone = process.argv.includes('--exit') || process.env.CI === 'true' || !process.stdout.isTTY;
 const say = (line = '') => process.stdout.write(`${line}\n`);
@@ -59,6 +62,68 @@ async function startLocalStack(base: Env, stateDir: string) {
   const running = workers.run();
   const client = await connectPipelineClient(env);
   return { server, gateway, env, workers, running, client };
+}
+
+/** The live progress poll of the demo; stop() returns once no poll is in flight any more. */
+export interface StatusPoller {
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `poll` every `everyMs`, one at a time (a slow query never piles up polls); a failed poll is ignored.
+ * stop() waits for the poll in flight, cancelling its calls if it takes longer than `graceMs`. The client must not
+ * be closed before: a call still open when the server stops gets UNAVAILABLE, the client's retry interceptor
+ * retries it on a timer, and on a closed channel grpc-js throws `Channel has been shut down` from that timer,
+ * an uncaught exception that turned a successful demo into exit 1.
+ */
+export function startStatusPoller(connection: Pick<ConnectionLike, 'withAbortSignal'>, poll: () => Promise<void>, everyMs = 1000, graceMs = 5000): StatusPoller {
+  let stopped = false;
+  // one signal per poll: the connection adds an abort listener per call and never removes it
+  let current = new AbortController();
+  let inFlight: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  const tick = () => {
+    current = new AbortController();
+    inFlight = connection
+      .withAbortSignal(current.signal, poll)
+      .catch(() => undefined)
+      .then(() => {
+        if (!stopped) timer = setTimeout(tick, everyMs);
+      });
+  };
+  timer = setTimeout(tick, everyMs);
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      const grace = setTimeout(() => current.abort(new Error('demo stopping: progress poll cancelled')), graceMs);
+      await inFlight;
+      clearTimeout(grace);
+    },
+  };
+}
+
+export interface LocalStack {
+  server: Pick<DevServer, 'stop'>;
+  gateway: Pick<Gateway, 'close'>;
+  workers: Pick<PipelineWorkers, 'shutdown' | 'close'>;
+  running: Promise<void>;
+  client: Pick<PipelineClient, 'close'>;
+}
+
+/**
+ * Stops what startLocalStack started, each part once nothing uses it any more: the progress poll (its queries need
+ * the workers and the server), then the client (no call of it left in flight), the workers, the gateway they
+ * downloaded from, and last the server.
+ */
+export async function stopLocalStack(stack: LocalStack, poller?: StatusPoller): Promise<void> {
+  await poller?.stop();
+  await stack.client.close();
+  stack.workers.shutdown();
+  await stack.running.catch(() => undefined);
+  await stack.workers.close();
+  await stack.gateway.close();
+  await stack.server.stop();
 }
 
 interface DemoRun {
@@ -121,14 +186,8 @@ async function main(): Promise<void> {
 
   const { server, gateway, env, workers, running, client } = await startLocalStack(base, stateDir);
 
-  const stopAll = async () => {
-    workers.shutdown();
-    await running.catch(() => undefined);
-    await workers.close();
-    await client.close();
-    await gateway.close();
-    await server.stop();
-  };
+  const stack: LocalStack = { server, gateway, workers, running, client };
+  let poller: StatusPoller | undefined;
 
   try {
     const applyModule = path.join(repoRoot, 'schedules', 'apply-schedules.ts');
@@ -151,12 +210,11 @@ async function main(): Promise<void> {
     gateway.stats.reset();
     const { handle } = await startBackfill(client, request);
     say(`▶ backfill ${handle.workflowId}`);
-    const timer = setInterval(() => {
-      backfillStatus(client, handle.workflowId)
-        .then((s) => process.stdout.write(process.stdout.isTTY ? `\r  ${renderProgressLine(s)}\x1b[K` : ''))
-        .catch(() => undefined);
-    }, 1000);
-    const result = await handle.result().finally(() => clearInterval(timer));
+    poller = startStatusPoller(client.client.connection, async () => {
+      const s = await backfillStatus(client, handle.workflowId);
+      if (process.stdout.isTTY) process.stdout.write(`\r  ${renderProgressLine(s)}\x1b[K`);
+    });
+    const result = await handle.result().finally(() => poller?.stop());
     if (process.stdout.isTTY) say();
     const description = await handle.describe();
 
@@ -170,14 +228,17 @@ async function main(): Promise<void> {
       });
     }
   } finally {
-    await stopAll();
+    await stopLocalStack(stack, poller);
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    process.stderr.write(`demo failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exit(1);
-  },
-);
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      // the cause chain first: a failed backfill's stack says only `Workflow execution failed`
+      process.stderr.write(`demo failed: ${describeError(err)}\n${err instanceof Error && err.stack ? `${err.stack}\n` : ''}`);
+      process.exit(1);
+    },
+  );
+}

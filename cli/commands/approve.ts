@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { approveSpend, connectPipelineClient, rejectSpend } from '../../client/pipeline-client';
+import { approveSpend, connectPipelineClient, parseUsdOption, rejectSpend } from '../../client/pipeline-client';
 import { parseEnv } from '../../config/env';
 
 export function register(program: Command): void {
@@ -8,9 +8,10 @@ export function register(program: Command): void {
     .description('Approve the quoted spend of a backfill waiting at its cost gate')
     .option('--max-cost <usd>', 'raise the budget to this amount (must cover the quote)')
     .action(async (workflowId: string, opts) => {
+      const maxCostUsd = opts.maxCost === undefined ? undefined : parseUsdOption('--max-cost', opts.maxCost);
       const pc = await connectPipelineClient(parseEnv());
       try {
-        const result = await approveSpend(pc, workflowId, { maxCostUsd: opts.maxCost === undefined ? undefined : Number(opts.maxCost) });
+        const result = await approveSpend(pc, workflowId, { maxCostUsd });
         process.stdout.write(`${JSON.stringify({ workflowId, ...result })}\n`);
       } finally {
         await pc.close();
