@@ -3,6 +3,7 @@ import type { PipelineActivities } from '../activities/create-activities';
 import { Dataset, Schema, Symbols } from '../domain/search-attributes';
 import { type BackfillInput, type BackfillParams, type BackfillResult, type ChunkQuote, type IngestSeriesResult, type SeriesKey, backfillInputSchema, seriesId } from '../domain/series';
 import { CostGate } from './cost-gate';
+import { failureText } from './failure-text';
 import { type BackfillProgress, backfillProgressQuery } from './messages';
 import { parseWorkflowInput } from './parse-input';
 import { QUOTE_OPTIONS, featuresAndForecast, ingestChild, refreshFred, seriesRunOptions, updateRollCalendar } from './pipeline-steps';
@@ -38,7 +39,7 @@ async function ingestAll(series: SeriesKey[], quotes: Map<string, ChunkQuote[]>,
         results.push(result);
         note(key, { status: 'completed', rowsLoaded: result.rowsLoaded });
       } catch (err) {
-        note(key, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
+        note(key, { status: 'failed', error: failureText(err) });
         throw err;
       }
     }

@@ -5,6 +5,7 @@ import { type DailyIngestInput, type DailyIngestParams, dailyIngestInputSchema }
 import type { SeriesKey } from '../domain/series';
 import { seriesId } from '../domain/series';
 import { CostGate } from './cost-gate';
+import { failureText } from './failure-text';
 import { type DailySeriesResult, dailyProgressQuery } from './messages';
 import { parseWorkflowInput } from './parse-input';
 import { type AnalyticsOutcome, QUOTE_OPTIONS, featuresAndForecast, ingestChild, refreshFred, seriesRunOptions, updateRollCalendar } from './pipeline-steps';
@@ -55,7 +56,7 @@ async function ingestIncrements(toIngest: Planned[], input: DailyIngestParams, h
       const detail = `${id}: loaded ${r.rowsLoaded} rows in [${plan.from}, ${plan.to})${quarantined}`;
       results.set(id, { ...results.get(id)!, status: 'loaded', rowsLoaded: r.rowsLoaded, costUsd: r.costUsd, quarantined: r.quarantined, detail });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
+      const message = failureText(err);
       failures.push(`${id}: ${message}`);
       results.set(id, { ...results.get(id)!, status: 'failed', detail: `${id}: ${message}` });
       log.warn('daily series failed', { series: id, error: message });

@@ -1,5 +1,6 @@
 import { setCurrentDetails } from '@temporalio/workflow';
 import type { ChunkProgress, ChunkQuote, IngestSeriesInput, IngestSeriesResult } from '../domain/series';
+import { failureText } from './failure-text';
 import type { SeriesProgress } from './messages';
 
 const FINISHED: ChunkProgress['state'][] = ['loaded', 'skipped', 'quarantined'];
@@ -34,7 +35,7 @@ export class SeriesProgressTracker {
 
   /** marks the chunks of a batch that failed, except those already quarantined */
   fail(batch: ChunkQuote[], err: unknown): void {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = failureText(err);
     for (const c of batch) if (this.get(c.id)?.state !== 'quarantined') this.set(c.id, { state: 'failed', detail });
   }
 
