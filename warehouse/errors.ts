@@ -99,6 +99,27 @@ export class WarehouseQueryError extends WarehouseError {
   }
 }
 
+/**
+ * A read-only connection refused a statement that is not a SELECT; nothing ran. `statementType` is the engine's
+ * name for it (DuckDB `DROP`, BigQuery `DROP_TABLE`), or null when the engine could not tell (nothing was run).
+ */
+export class WarehouseReadOnlyError extends WarehouseError {
+  override readonly name = 'WarehouseReadOnlyError';
+  override readonly code = 'WAREHOUSE_READ_ONLY';
+  override readonly retryable = false;
+  readonly kind: 'duckdb' | 'bigquery';
+  readonly statementType: string | null;
+  constructor(kind: 'duckdb' | 'bigquery', statementType: string | null, reason?: string) {
+    super(
+      statementType === null
+        ? `${kind}: read-only connection ran nothing: ${reason ?? 'the statement type is unknown'}`
+        : `${kind}: read-only connection refuses a ${statementType} statement (only SELECT runs); nothing was run`,
+    );
+    this.kind = kind;
+    this.statementType = statementType;
+  }
+}
+
 /** Test-only: thrown by the failure-injection hook to simulate a crash between loading steps. */
 export class WarehouseInjectedFailure extends WarehouseError {
   override readonly name = 'WarehouseInjectedFailure';

@@ -9,6 +9,7 @@ export {
   type UpsertOptions,
   type UpsertResult,
   type Warehouse,
+  type WarehouseAccess,
   type WarehouseConfig,
 } from './warehouse';
 export {
@@ -17,6 +18,7 @@ export {
   WarehouseSchemaError,
   WarehouseInputError,
   WarehouseQueryError,
+  WarehouseReadOnlyError,
   type SchemaMismatch,
 } from './errors';
 export {

@@ -89,9 +89,26 @@ export interface Warehouse {
   close(): Promise<void>;
 }
 
+/**
+ * Limits on what a connection's SQL may do, for ad-hoc SQL (the `sql` command). The default, no limits, is what
+ * the pipeline itself (the worker) uses.
+ */
+export interface WarehouseAccess {
+  /**
+   * Run only SELECT statements; anything else throws WarehouseReadOnlyError before it runs. DuckDB also opens its
+   * file READ_ONLY; BigQuery asks a dry run for the statement type.
+   */
+  readOnly?: boolean;
+  /**
+   * DuckDB: the only directories SQL may read or write files in (read_csv, COPY, ATTACH, EXPORT, ...); extensions
+   * cannot be installed or loaded, and the settings are locked so SQL cannot lift this.
+   */
+  fileDirectories?: string[];
+}
+
 export type WarehouseConfig =
-  | { kind: 'duckdb'; path: string; threads?: number }
-  | { kind: 'bigquery'; projectId: string; apiEndpoint?: string; location?: string; datasetPrefix?: string; autoRetry?: boolean; insertFastPath?: boolean };
+  | { kind: 'duckdb'; path: string; threads?: number; access?: WarehouseAccess }
+  | { kind: 'bigquery'; projectId: string; apiEndpoint?: string; location?: string; datasetPrefix?: string; autoRetry?: boolean; insertFastPath?: boolean; readOnly?: boolean };
 
 /** Test-only hooks: simulate a crash between steps of a load. Not for production callers. */
 export interface LoadTestHooks {
@@ -101,15 +118,20 @@ export interface LoadTestHooks {
 export async function createWarehouse(config: WarehouseConfig): Promise<Warehouse> {
   if (config.kind === 'duckdb') {
     const { DuckDbWarehouse } = await import('./duckdb/duckdb-warehouse');
-    return DuckDbWarehouse.open(config.path, undefined, { threads: config.threads });
+    return DuckDbWarehouse.open(config.path, undefined, { threads: config.threads, access: config.access });
   }
   const { BigQueryWarehouse } = await import('./bigquery/bigquery-warehouse');
   return BigQueryWarehouse.open(config);
 }
 
-/** WAREHOUSE (duckdb|bigquery), DUCKDB_PATH, DUCKDB_THREADS, GOOGLE_CLOUD_PROJECT, BIGQUERY_API_ENDPOINT. */
-export async function createWarehouseFromEnv(env: Env): Promise<Warehouse> {
-  if (env.WAREHOUSE === 'duckdb') return createWarehouse({ kind: 'duckdb', path: env.DUCKDB_PATH, threads: env.DUCKDB_THREADS });
+/**
+ * WAREHOUSE (duckdb|bigquery), DUCKDB_PATH, DUCKDB_THREADS, GOOGLE_CLOUD_PROJECT, BIGQUERY_API_ENDPOINT.
+ * `access` limits the connection's SQL (see WarehouseAccess; BigQuery has no local files, so only `readOnly` applies).
+ */
+export async function createWarehouseFromEnv(env: Env, access?: WarehouseAccess): Promise<Warehouse> {
+  if (env.WAREHOUSE === 'duckdb') {
+    return createWarehouse({ kind: 'duckdb', path: env.DUCKDB_PATH, threads: env.DUCKDB_THREADS, ...(access ? { access } : {}) });
+  }
   if (!env.GOOGLE_CLOUD_PROJECT) {
     const { ConfigError } = await import('../config/env');
     throw new ConfigError('GOOGLE_CLOUD_PROJECT is required when WAREHOUSE=bigquery');
@@ -118,5 +140,6 @@ export async function createWarehouseFromEnv(env: Env): Promise<Warehouse> {
     kind: 'bigquery',
     projectId: env.GOOGLE_CLOUD_PROJECT,
     ...(env.BIGQUERY_API_ENDPOINT ? { apiEndpoint: env.BIGQUERY_API_ENDPOINT } : {}),
+    ...(access?.readOnly ? { readOnly: true } : {}),
   });
 }

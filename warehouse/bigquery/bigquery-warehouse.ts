@@ -18,7 +18,7 @@ import {
 } from './bigquery-table-metadata';
 import { fromBigQueryRows, type RawField } from './bigquery-values';
 import { barTableSpec, coreTables, CORE_SCHEMA_VERSION, ingestLedgerTable, schemaMigrationsTable } from '../core-tables';
-import { WarehouseError, WarehouseInjectedFailure, WarehouseInputError, WarehouseQueryError } from '../errors';
+import { WarehouseError, WarehouseInjectedFailure, WarehouseInputError, WarehouseQueryError, WarehouseReadOnlyError } from '../errors';
 import { ledgerQuery, ledgerToRow, rowToLedger } from '../ledger-rows';
 import {
   buildDiffCountsSql,
@@ -60,6 +60,12 @@ export interface BigQueryWarehouseConfig {
    * both commit, so it defaults to on only with `apiEndpoint` (the emulator); real BigQuery always MERGEs.
    */
   insertFastPath?: boolean;
+  /**
+   * `query()` runs only SELECT statements: a dry run (validated, never run, free) must say `statementType`
+   * SELECT, or WarehouseReadOnlyError is thrown and nothing runs. The goccy emulator runs "dry runs" for real and
+   * calls every statement SELECT, so with `apiEndpoint` a read-only `query()` runs nothing at all.
+   */
+  readOnly?: boolean;
 }
 
 const isView = (s: TableSpec | ViewSpec): s is ViewSpec => 'sql' in s;
@@ -91,6 +97,33 @@ export function toQueryError(err: unknown, what: string): WarehouseError {
   // no `cause`: the client's error carries the HTTP request, whose headers hold the bearer token
   const message = (e?.message ?? String(err)).slice(0, 600); // the emulator appends whole Go stack traces
   return new WarehouseQueryError('bigquery', `${what}: ${message}${e?.code ? ` (HTTP ${e.code})` : ''}`, { reason, retryable });
+}
+
+/** Named parameters as the REST API wants them: values as strings, with their types. */
+function queryParameters(params: Record<string, RowValue> | undefined): { params?: Record<string, unknown>; types?: Record<string, string> } {
+  if (!params || Object.keys(params).length === 0) return {};
+  const values: Record<string, unknown> = {};
+  const types: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (v === null) {
+      values[k] = null;
+      types[k] = 'STRING';
+    } else if (typeof v === 'bigint') {
+      values[k] = v.toString();
+      types[k] = 'INT64';
+    } else if (typeof v === 'number') {
+      // the REST API wants parameter values as strings (the emulator refuses JSON numbers)
+      values[k] = String(v);
+      types[k] = Number.isSafeInteger(v) ? 'INT64' : 'FLOAT64';
+    } else if (typeof v === 'boolean') {
+      values[k] = String(v);
+      types[k] = 'BOOL';
+    } else {
+      values[k] = v;
+      types[k] = 'STRING';
+    }
+  }
+  return { params: values, types };
 }
 
 /**
@@ -168,32 +201,11 @@ export class BigQueryWarehouse implements Warehouse {
 
   /** Runs one statement as a query job and returns raw-converted rows (all pages). */
   private async run(sql: string, params?: Record<string, RowValue>, jobId?: string): Promise<Record<string, unknown>[]> {
-    const values: Record<string, unknown> = {};
-    const types: Record<string, string> = {};
-    for (const [k, v] of Object.entries(params ?? {})) {
-      if (v === null) {
-        values[k] = null;
-        types[k] = 'STRING';
-      } else if (typeof v === 'bigint') {
-        values[k] = v.toString();
-        types[k] = 'INT64';
-      } else if (typeof v === 'number') {
-        // the REST API wants parameter values as strings (the emulator refuses JSON numbers)
-        values[k] = String(v);
-        types[k] = Number.isSafeInteger(v) ? 'INT64' : 'FLOAT64';
-      } else if (typeof v === 'boolean') {
-        values[k] = String(v);
-        types[k] = 'BOOL';
-      } else {
-        values[k] = v;
-        types[k] = 'STRING';
-      }
-    }
     try {
       const [job] = await this.bq.createQueryJob({
         query: sql,
         useLegacySql: false,
-        ...(params && Object.keys(params).length ? { params: values, types } : {}),
+        ...queryParameters(params),
         ...(jobId ? { jobId } : {}),
         ...(this.config.location ? { location: this.config.location } : {}),
       });
@@ -222,7 +234,29 @@ export class BigQueryWarehouse implements Warehouse {
   }
 
   query<T = Record<string, unknown>>(sql: string, params: Record<string, RowValue> = {}): Promise<T[]> {
-    return this.run(sql, params) as Promise<T[]>;
+    if (!this.config.readOnly) return this.run(sql, params) as Promise<T[]>;
+    return this.assertSelect(sql, params).then(() => this.run(sql, params) as Promise<T[]>);
+  }
+
+  /** Read-only (see BigQueryWarehouseConfig.readOnly): a dry run must classify the statement as a SELECT. */
+  private async assertSelect(sql: string, params: Record<string, RowValue>): Promise<void> {
+    if (this.config.apiEndpoint) {
+      throw new WarehouseReadOnlyError('bigquery', null, `the endpoint ${this.config.apiEndpoint} (the emulator) cannot dry-run a statement to tell a query from a change`);
+    }
+    let type: string | undefined;
+    try {
+      const [job] = await this.bq.createQueryJob({
+        query: sql,
+        useLegacySql: false,
+        dryRun: true,
+        ...queryParameters(params),
+        ...(this.config.location ? { location: this.config.location } : {}),
+      });
+      type = job.metadata?.statistics?.query?.statementType;
+    } catch (err) {
+      throw toQueryError(err, 'dry run failed');
+    }
+    if (type !== 'SELECT') throw new WarehouseReadOnlyError('bigquery', type ?? null, 'the dry run gave no statement type');
   }
 
   private async existingColumns(dataset: string, name: string): Promise<{ kind: 'table' | 'view'; columns: { name: string; type: string }[] } | null> {

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
-import { type DuckDBConnection, DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance, type DuckDBValue, StatementType } from '@duckdb/node-api';
 import { BAR_TABLE } from '../../domain/databento-enums';
 import { parseTimeNs } from '../../domain/time';
 import { createLogger, type Logger } from '../../logging/logger';
@@ -10,7 +10,7 @@ import { appendBarRows } from './bar-rows-appender';
 import { stageBarColumns } from './bar-staging';
 import { barTableSpec, coreTables, CORE_SCHEMA_VERSION, ingestLedgerTable, schemaMigrationsTable } from '../core-tables';
 import { fromDuckDbValue } from './duckdb-values';
-import { WarehouseError, WarehouseInjectedFailure, WarehouseInputError, WarehouseQueryError } from '../errors';
+import { WarehouseError, WarehouseInjectedFailure, WarehouseInputError, WarehouseQueryError, WarehouseReadOnlyError } from '../errors';
 import { ledgerQuery, ledgerToRow, rowToLedger } from '../ledger-rows';
 import {
   buildInsertMissingSql,
@@ -34,6 +34,7 @@ import type {
   UpsertOptions,
   UpsertResult,
   Warehouse,
+  WarehouseAccess,
 } from '../warehouse';
 
 const isView = (s: TableSpec | ViewSpec): s is ViewSpec => 'sql' in s;
@@ -48,6 +49,8 @@ interface SharedInstance {
   instance: Promise<DuckDBInstance>;
   refs: number;
   queue: Promise<unknown>;
+  /** opened READ_ONLY: never writes, so it may sit beside a writer (which sees none of its reads) */
+  readOnly: boolean;
 }
 const sharedInstances = new Map<string, SharedInstance>();
 
@@ -61,25 +64,70 @@ export function duckdbThreads(configured?: number): number {
   return configured ?? Math.max(1, availableParallelism() - 1);
 }
 
-function acquireInstance(file: string, threads?: number): { key: string; entry: SharedInstance } {
+/** Instances with limited access are separate from the unlimited one (the worker's) on the same file. */
+function instanceKey(file: string, access: WarehouseAccess): string {
   // ':memory:' databases are private to each open
-  const key = file === ':memory:' ? `:memory:#${Math.random()}` : path.resolve(file);
+  if (file === ':memory:') return `:memory:#${Math.random()}`;
+  const key = path.resolve(file);
+  if (!access.readOnly && !access.fileDirectories) return key;
+  return `${key}#${JSON.stringify({ readOnly: access.readOnly ?? false, files: access.fileDirectories ?? null })}`;
+}
+
+/** A second writing instance on a file would lose writes (see sharedInstances): refuse it. */
+function assertOneWriter(key: string, file: string): void {
+  const base = path.resolve(file);
+  for (const [other, entry] of sharedInstances) {
+    if (other !== key && !entry.readOnly && (other === base || other.startsWith(`${base}#`))) {
+      throw new WarehouseInputError(`${base} is already open for writing in this process with other access limits; close that warehouse first`);
+    }
+  }
+}
+
+/**
+ * Only `dirs` for files (read_csv, COPY, ATTACH, EXPORT, ...), no extension installs or loads, and the
+ * configuration locked so that SQL cannot lift either (DuckDB's enable_external_access, allowed_directories).
+ */
+async function restrictFileAccess(instance: DuckDBInstance, dirs: string[]): Promise<void> {
+  const conn = await instance.connect();
+  try {
+    const list = dirs.map((dir) => d.stringLiteral(dir.endsWith(path.sep) ? dir : `${dir}${path.sep}`));
+    await conn.run(`SET allowed_directories = [${list.join(', ')}]`);
+    await conn.run('SET enable_external_access = false');
+    await conn.run('SET lock_configuration = true');
+  } finally {
+    conn.closeSync();
+  }
+}
+
+async function createInstance(file: string, threads: number | undefined, access: WarehouseAccess): Promise<DuckDBInstance> {
+  const instance = await DuckDBInstance.create(file, {
+    // everything needed (parquet, json) is linked in; never reach for the network
+    autoinstall_known_extensions: 'false',
+    autoload_known_extensions: 'false',
+    // the default 16 MiB checkpoints every few bar chunks, each rewriting the table's last row groups: 64 MiB
+    // cut a 32-chunk first load by ~90 ms of ~600 (bench/load.bench.ts). The WAL is durable either way.
+    checkpoint_threshold: '64MB',
+    // the first open of a file decides; later opens share its instance
+    threads: String(duckdbThreads(threads)),
+    // an in-memory database cannot be opened read-only; statements are still checked (DuckDbWarehouse.query)
+    ...(access.readOnly && file !== ':memory:' ? { access_mode: 'READ_ONLY' } : {}),
+  });
+  if (!access.fileDirectories) return instance;
+  try {
+    await restrictFileAccess(instance, access.fileDirectories);
+    return instance;
+  } catch (err) {
+    instance.closeSync();
+    throw err;
+  }
+}
+
+function acquireInstance(file: string, threads: number | undefined, access: WarehouseAccess): { key: string; entry: SharedInstance } {
+  const key = instanceKey(file, access);
   let entry = sharedInstances.get(key);
   if (!entry) {
-    entry = {
-      // everything needed (parquet, json) is linked in; never reach for the network
-      instance: DuckDBInstance.create(file, {
-        autoinstall_known_extensions: 'false',
-        autoload_known_extensions: 'false',
-        // the default 16 MiB checkpoints every few bar chunks, each rewriting the table's last row groups: 64 MiB
-        // cut a 32-chunk first load by ~90 ms of ~600 (bench/load.bench.ts). The WAL is durable either way.
-        checkpoint_threshold: '64MB',
-        // the first open of a file decides; later opens share its instance
-        threads: String(duckdbThreads(threads)),
-      }),
-      refs: 0,
-      queue: Promise.resolve(),
-    };
+    if (!access.readOnly && file !== ':memory:') assertOneWriter(key, file);
+    entry = { instance: createInstance(file, threads, access), refs: 0, queue: Promise.resolve(), readOnly: access.readOnly ?? false };
     sharedInstances.set(key, entry);
     entry.instance.catch(() => sharedInstances.delete(key));
   }
@@ -103,15 +151,22 @@ export class DuckDbWarehouse implements Warehouse {
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
     private readonly log: Logger,
+    private readonly readOnly: boolean,
   ) {}
 
-  static async open(file: string, log: Logger = createLogger({ name: 'warehouse' }), options: { threads?: number } = {}): Promise<DuckDbWarehouse> {
-    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const shared = acquireInstance(file, options.threads);
+  /** `access` limits what SQL may do (the `sql` command); without it the warehouse is the pipeline's, unlimited. */
+  static async open(
+    file: string,
+    log: Logger = createLogger({ name: 'warehouse' }),
+    options: { threads?: number; access?: WarehouseAccess } = {},
+  ): Promise<DuckDbWarehouse> {
+    const access = options.access ?? {};
+    if (file !== ':memory:' && !access.readOnly) mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const shared = acquireInstance(file, options.threads, access);
     try {
       const instance = await shared.entry.instance;
       const conn = await instance.connect();
-      return new DuckDbWarehouse(shared, instance, conn, log);
+      return new DuckDbWarehouse(shared, instance, conn, log, access.readOnly ?? false);
     } catch (err) {
       shared.entry.refs--;
       throw err;
@@ -142,11 +197,30 @@ export class DuckDbWarehouse implements Warehouse {
     }
   }
 
+  /** Read-only: every statement, as DuckDB's parser and binder classify it, must be a SELECT. Runs nothing. */
+  private async assertSelects(sql: string): Promise<void> {
+    let types: StatementType[];
+    try {
+      const statements = await this.conn.extractStatements(sql);
+      types = [];
+      for (let i = 0; i < statements.count; i++) {
+        const prepared = await statements.prepare(i);
+        types.push(prepared.statementType);
+        prepared.destroySync();
+      }
+    } catch (err) {
+      throw new WarehouseQueryError('duckdb', (err as Error).message, { cause: err });
+    }
+    const refused = types.find((type) => type !== StatementType.SELECT);
+    if (refused !== undefined) throw new WarehouseReadOnlyError('duckdb', StatementType[refused] ?? `type ${refused}`);
+  }
+
   query<T = Record<string, unknown>>(sql: string, params: Record<string, RowValue> = {}): Promise<T[]> {
     return this.serial(async () => {
       const t = toDuckDbParams(sql);
       const missing = t.names.filter((n) => !(n in params));
       if (missing.length) throw new WarehouseInputError(`query parameters without values: ${missing.join(', ')}`);
+      if (this.readOnly) await this.assertSelects(t.sql);
       const values: Record<string, DuckDBValue> = {};
       for (const n of new Set(t.names)) values[n] = params[n] as DuckDBValue;
       return (await this.exec(t.sql, t.names.length ? values : undefined)) as T[];
