@@ -5,7 +5,9 @@ export type DbnDecodeErrorCode =
   | 'DBN_UNSUPPORTED_VERSION'
   | 'DBN_BAD_METADATA'
   | 'DBN_BAD_RECORD'
-  | 'DBN_ZSTD_ERROR';
+  | 'DBN_ZSTD_ERROR'
+  /** a zstd frame's content does not match its checksum: the file is corrupt */
+  | 'DBN_ZSTD_CHECKSUM';
 
 /**
  * Malformed DBN input. Never retryable: the same bytes fail the same way.

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
 import { decodeDbn, decodeOhlcvColumns, decodeDbnStream, decodeOhlcvStream, readDbnFile, readOhlcvFile } from './decode';
 import { DbnDecodeError } from './dbn-decode-error';
 import { zstdDecompress } from './zstd';
+import { encodeMetadata } from './metadata';
 import type { DbnRecord, InstrumentDefMsg, OhlcvMsg, StatMsg } from './records';
 import { allSampleFiles, provenanceSamples, samplePath } from './test-samples';
 import { formatTsNs } from '../domain/time';
@@ -228,5 +229,45 @@ describe('decode errors', () => {
     const truncatedCopyOfRealBytes = zst.subarray(0, zst.length - 10);
     expect(() => decodeDbn(truncatedCopyOfRealBytes)).toThrow(DbnDecodeError);
     await expect(collect(chunked(truncatedCopyOfRealBytes, 16))).rejects.toThrow(DbnDecodeError);
+  });
+});
+
+describe('a large metadata header', () => {
+  /** Constructed test bytes, no market values: a ~16 MB DBN v3 header of placeholder symbols (`SYM0`, `SYM1`, ...). */
+  const symbols = Array.from({ length: 230_000 }, (_, i) => `SYM${i}`);
+  const header = encodeMetadata({ dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', start: 0n, symbols });
+
+  /** Bytes copied with Uint8Array#set (how chunks are joined) while `run` decodes. */
+  async function bytesCopied(run: () => Promise<void>): Promise<number> {
+    const set = vi.spyOn(Uint8Array.prototype, 'set');
+    try {
+      await run();
+      return set.mock.calls.reduce((sum, [source]) => sum + ((source as ArrayLike<number>).length ?? 0), 0);
+    } finally {
+      set.mockRestore();
+    }
+  }
+
+  it('streams in 64 KiB chunks with a bounded number of copies (linear, not one join per chunk)', async () => {
+    expect(header.length).toBeGreaterThan(16_000_000);
+    let got: string[] = [];
+    const copied = await bytesCopied(async () => {
+      for await (const item of decodeDbnStream(chunked(header, 65_536))) if ('metadata' in item) got = item.metadata.symbols;
+    });
+    expect(got).toEqual(symbols);
+    expect(copied).toBeLessThanOrEqual(2 * header.length);
+  });
+
+  it('a stream that ends inside it fails with DBN_TRUNCATED saying how much was declared and read', async () => {
+    const kept = 5_000_000;
+    let err: unknown;
+    try {
+      await collect(chunked(header.subarray(0, kept), 65_536));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DbnDecodeError);
+    expect((err as DbnDecodeError).code).toBe('DBN_TRUNCATED');
+    expect((err as DbnDecodeError).message).toContain(`metadata header declares ${header.length - 8} bytes but the input ends after ${kept - 8}`);
   });
 });

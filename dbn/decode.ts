@@ -1,22 +1,28 @@
 import { readFile } from 'node:fs/promises';
 import { DbnDecodeError } from './dbn-decode-error';
-import { tryDecodeMetadata, decodeMetadata, type Metadata } from './metadata';
+import { tryDecodeMetadata, decodeMetadata, metadataBytesNeeded, truncatedMetadataError, type Metadata } from './metadata';
 import { decodeOhlcvRegion } from './ohlcv-fast';
 import { concatOhlcvColumns, type OhlcvColumns } from './ohlcv-columns';
 import { decodeRecord } from './record-codec';
 import type { DbnRecord } from './records';
-import { createZstdDecompressor, isZstd, zstdDecompress, ZstdError } from './zstd';
+import { createZstdDecompressor, isZstd, zstdDecompress, ZstdError, type ZstdStreamDecompressor } from './zstd';
 
 export { DbnDecodeError } from './dbn-decode-error';
 export { decodeMetadata } from './metadata';
 
-/** Uncompressed DBN bytes: decompresses zstd input (all frames), passes DBN through. */
+/** A zstd failure as a DBN decode error: `DBN_ZSTD_CHECKSUM` for corrupt content, `DBN_ZSTD_ERROR` otherwise. */
+function zstdDecodeError(err: unknown): DbnDecodeError {
+  const code = err instanceof ZstdError && err.code === 'ZSTD_CHECKSUM' ? 'DBN_ZSTD_CHECKSUM' : 'DBN_ZSTD_ERROR';
+  return new DbnDecodeError(code, (err as Error).message, 0, 0, { cause: err });
+}
+
+/** Uncompressed DBN bytes: decompresses zstd input (all frames, checksums verified), passes DBN through. */
 export function dbnBytes(bytes: Uint8Array): Uint8Array {
   if (!isZstd(bytes)) return bytes;
   try {
     return zstdDecompress(bytes);
   } catch (err) {
-    throw new DbnDecodeError('DBN_ZSTD_ERROR', (err as Error).message, 0, 0, { cause: err });
+    throw zstdDecodeError(err);
   }
 }
 
@@ -82,9 +88,9 @@ export async function readOhlcvFile(path: string): Promise<{ metadata: Metadata;
 /** Yields decompressed DBN bytes from a source that may be zstd (detected from its first bytes) or plain. */
 async function* plainChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
   let head: Uint8Array | null = new Uint8Array(0);
-  let zstd: ReturnType<typeof createZstdDecompressor> | null = null;
+  let zstd: ZstdStreamDecompressor | null = null;
   const zstdFail = (err: unknown): never => {
-    if (err instanceof ZstdError) throw new DbnDecodeError('DBN_ZSTD_ERROR', err.message, 0, 0, { cause: err });
+    if (err instanceof ZstdError) throw zstdDecodeError(err);
     throw err;
   };
   for await (const chunk of source) {
@@ -94,7 +100,7 @@ async function* plainChunks(source: AsyncIterable<Uint8Array>): AsyncGenerator<U
       const first = head;
       head = null;
       if (isZstd(first)) {
-        zstd = createZstdDecompressor();
+        zstd = await createZstdDecompressor();
         try {
           yield* zstd.push(first);
         } catch (err) {
@@ -130,6 +136,48 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * Collects the chunks before the records until the whole metadata header is in, joining them once it is (or
+ * to read its length): one copy of the header however many chunks it spans. Joining every chunk onto what came
+ * before was quadratic: a 200 MB header streamed in 64 KiB chunks took many minutes.
+ */
+class MetadataCollector {
+  private parts: Uint8Array[] = [];
+  private length = 0;
+  private need = 8;
+
+  /** The metadata and the bytes after it once the header is complete, else null. */
+  push(chunk: Uint8Array): { metadata: Metadata; rest: Uint8Array; recordsOffset: number } | null {
+    this.parts.push(chunk);
+    this.length += chunk.length;
+    // until the length field is in (need 8) every push looks, so a bad magic fails on the first bytes
+    if (this.need > 8 && this.length < this.need) return null;
+    const joined = this.parts.length === 1 ? this.parts[0] : concatAll(this.parts, this.length);
+    this.parts = [joined];
+    const m = tryDecodeMetadata(joined);
+    if (!m) {
+      this.need = metadataBytesNeeded(joined);
+      return null;
+    }
+    return { metadata: m.metadata, rest: joined.subarray(m.recordsOffset), recordsOffset: m.recordsOffset };
+  }
+
+  /** The error for a stream that ended inside the header. */
+  truncated(): DbnDecodeError {
+    return truncatedMetadataError(this.length, this.need);
+  }
+}
+
+function concatAll(parts: Uint8Array[], length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** Shared streaming loop: metadata first, then batches of complete records from each chunk. */
 async function* streamRegions<T>(
   source: AsyncIterable<Uint8Array>,
@@ -141,19 +189,19 @@ async function* streamRegions<T>(
   ) => { batch: T; consumed: number; complete: number; empty: boolean },
 ): AsyncGenerator<{ metadata: Metadata } | { batch: T }> {
   let pending: Uint8Array = new Uint8Array(0);
+  const header = new MetadataCollector();
   let metadata: Metadata | null = null;
   let offset = 0; // absolute offset of pending[0]
   let complete = 0;
   for await (const chunk of plainChunks(source)) {
-    pending = concat(pending, chunk);
     if (!metadata) {
-      const m = tryDecodeMetadata(pending);
+      const m = header.push(chunk);
       if (!m) continue;
       metadata = m.metadata;
       yield { metadata };
-      pending = pending.subarray(m.recordsOffset);
+      pending = m.rest;
       offset = m.recordsOffset;
-    }
+    } else pending = concat(pending, chunk);
     const r = decodeBatch(pending, offset, metadata, complete);
     complete += r.complete;
     offset += r.consumed;
@@ -161,7 +209,7 @@ async function* streamRegions<T>(
     pending = r.consumed > 0 ? new Uint8Array(pending.subarray(r.consumed)) : pending;
     if (!r.empty) yield { batch: r.batch };
   }
-  if (!metadata) throw DbnDecodeError.truncated(offset + pending.length, 0, 'metadata');
+  if (!metadata) throw header.truncated();
   if (pending.length > 0) throw DbnDecodeError.truncated(offset, complete);
 }
 

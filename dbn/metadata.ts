@@ -172,10 +172,28 @@ function badMagic(bytes: Uint8Array): DbnDecodeError {
   return new DbnDecodeError('DBN_BAD_MAGIC', `not DBN: expected magic "DBN" at byte 0, found 0x${head}`, 0, 0);
 }
 
+/** Bytes the metadata header at the start of `bytes` spans, prefix included (8 until its length field is in). */
+export function metadataBytesNeeded(bytes: Uint8Array): number {
+  if (bytes.length < 8) return 8;
+  return 8 + new DataView(bytes.buffer, bytes.byteOffset, 8).getUint32(4, true);
+}
+
+/** DBN input that ends after `have` bytes, inside a metadata header of `need` bytes (prefix included). */
+export function truncatedMetadataError(have: number, need: number): DbnDecodeError {
+  if (need <= 8) return DbnDecodeError.truncated(have, 0, 'metadata');
+  return new DbnDecodeError(
+    'DBN_TRUNCATED',
+    `truncated metadata: the metadata header declares ${need - 8} bytes but the input ends after ${have - 8} of them; ` +
+      'the file is incomplete: re-download it',
+    have,
+    0,
+  );
+}
+
 /** Decodes the metadata of a complete (uncompressed) DBN buffer. */
 export function decodeMetadata(bytes: Uint8Array): { metadata: Metadata; recordsOffset: number } {
   const r = tryDecodeMetadata(bytes);
-  if (!r) throw DbnDecodeError.truncated(bytes.length, 0, 'metadata');
+  if (!r) throw truncatedMetadataError(bytes.length, metadataBytesNeeded(bytes));
   return r;
 }
 

@@ -7,6 +7,9 @@ import { DbnDecodeError } from './dbn-decode-error';
 export class DbnRecordFramer {
   private pending: Uint8Array = new Uint8Array(0);
   private metadataLength: number | null = null;
+  /** the chunks of an unfinished metadata header, joined once it is complete (not once per chunk: quadratic) */
+  private headParts: Uint8Array[] = [];
+  private headLength = 0;
   metadata: Uint8Array | null = null;
   records = 0;
   lastTsEvent: bigint | null = null;
@@ -14,26 +17,13 @@ export class DbnRecordFramer {
 
   /** Feeds bytes; returns the complete record bytes they finish (possibly empty). */
   push(chunk: Uint8Array): Uint8Array {
+    if (this.metadata === null) {
+      const rest = this.collectMetadata(chunk);
+      if (rest === null) return new Uint8Array(0);
+      chunk = rest;
+    }
     const buf = this.pending.length ? concat(this.pending, chunk) : chunk;
     let pos = 0;
-    if (this.metadata === null) {
-      if (buf.length < 8) {
-        this.pending = buf.slice();
-        return new Uint8Array(0);
-      }
-      if (buf[0] !== 0x44 || buf[1] !== 0x42 || buf[2] !== 0x4e) {
-        throw new DbnDecodeError('DBN_BAD_MAGIC', `not a DBN stream: bad magic at byte ${this.offset}`, this.offset, 0);
-      }
-      this.metadataLength ??= new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(4, true);
-      const total = 8 + this.metadataLength;
-      if (buf.length < total) {
-        this.pending = buf.slice();
-        return new Uint8Array(0);
-      }
-      this.metadata = buf.slice(0, total);
-      pos = total;
-    }
-    const start = pos;
     const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     while (pos < buf.length) {
       const len = buf[pos] * 4;
@@ -50,16 +40,38 @@ export class DbnRecordFramer {
       this.records++;
       pos += len;
     }
-    const complete = buf.subarray(start, pos);
-    const out = complete.slice();
+    const out = buf.subarray(0, pos).slice();
     this.offset += pos;
     this.pending = buf.subarray(pos).slice();
     return out;
   }
 
-  /** Bytes of an unfinished record left at the end of the stream. */
+  /** Collects chunks until the metadata header is complete; then sets `metadata` and returns the bytes after it. */
+  private collectMetadata(chunk: Uint8Array): Uint8Array | null {
+    // a copy: the caller's chunk may be reused (each byte is copied once here and once more when joined)
+    this.headParts.push(chunk.slice());
+    this.headLength += chunk.length;
+    if (this.headLength < (this.metadataLength === null ? 8 : 8 + this.metadataLength)) return null;
+    const buf = this.headParts.length === 1 ? this.headParts[0] : concat(...this.headParts);
+    this.headParts = [buf];
+    if (this.metadataLength === null) {
+      if (buf[0] !== 0x44 || buf[1] !== 0x42 || buf[2] !== 0x4e) {
+        throw new DbnDecodeError('DBN_BAD_MAGIC', `not a DBN stream: bad magic at byte ${this.offset}`, this.offset, 0);
+      }
+      this.metadataLength = new DataView(buf.buffer, buf.byteOffset, buf.byteLength).getUint32(4, true);
+      if (buf.length < 8 + this.metadataLength) return null;
+    }
+    const total = 8 + this.metadataLength;
+    this.metadata = buf.slice(0, total);
+    this.headParts = [];
+    this.headLength = 0;
+    this.offset = total;
+    return buf.subarray(total);
+  }
+
+  /** Bytes of an unfinished record (or metadata header) left at the end of the stream. */
   get trailingBytes(): number {
-    return this.pending.length;
+    return this.metadata === null ? this.headLength : this.pending.length;
   }
 }
 
@@ -82,9 +94,12 @@ export function scanRecords(bytes: Uint8Array): { records: number; completeBytes
   return { records, completeBytes: pos, lastTsEvent, lastTsStart };
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
-import { createZstdDecompressor, isZstd, zstdCompress, zstdDecompress, zstdDecompressStream } from './zstd';
-import { decodeDbn, decodeDbnStream } from './decode';
+import { createZstdDecompressor, isZstd, zstdCompress, zstdDecompress, zstdDecompressStream, ZstdError } from './zstd';
+import { decodeDbn, decodeDbnStream, decodeOhlcvStream } from './decode';
+import { DbnDecodeError } from './dbn-decode-error';
+import { dataFile } from '../test/support/market-data-dir';
 import { encodeMetadata, encodeRecordsOnly } from './encode';
 import { samplePath } from './test-samples';
 import type { DbnRecord } from './records';
@@ -47,10 +49,71 @@ describe('zstd', () => {
     expect(got).toEqual(records);
   });
 
-  it('fails loudly when the stream ends inside a frame', () => {
-    const d = createZstdDecompressor();
+  it('fails loudly when the stream ends inside a frame', async () => {
+    const d = await createZstdDecompressor();
     d.push(multi.subarray(0, frameA.length - 5));
     expect(() => d.end()).toThrow(/zstd/);
     expect(() => zstdDecompress(multi.subarray(0, frameA.length - 5))).toThrow(/zstd/);
+  });
+});
+
+/** A real recording in three zstd frames, each with an XXH64 content checksum (ES and NQ daily bars). */
+const ES_NQ_1D = () => readFileSync(dataFile('databento-es-nq-1d', 'glbx-mdp3-20100606-20250924.ohlcv-1d.dbn.zst'));
+
+async function streamAll(bytes: Uint8Array, size: number): Promise<Buffer> {
+  const parts: Uint8Array[] = [];
+  for await (const c of zstdDecompressStream(chunks(bytes, size))) parts.push(c);
+  return Buffer.concat(parts);
+}
+
+async function failure(run: () => Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await run();
+  } catch (err) {
+    return err as Error & { code?: string };
+  }
+  throw new Error('expected a failure');
+}
+
+describe('zstd frame content checksums', () => {
+  it('the streaming decompressor passes checksummed real frames at any chunking', async () => {
+    for (const bytes of [ES_NQ_1D(), readFileSync(samplePath(MBP1))]) {
+      expect(bytes[4] & 0x04, 'the first frame carries a checksum').toBe(0x04);
+      const whole = Buffer.from(zstdDecompress(bytes));
+      for (const size of [7, 4096, bytes.length]) expect((await streamAll(bytes, size)).equals(whole), `chunk ${size}`).toBe(true);
+    }
+  });
+
+  it('a flipped payload byte fails the frame checksum: ZSTD_CHECKSUM streamed, DBN_ZSTD_CHECKSUM decoded', async () => {
+    // test-only corruption of a real recording: one bit inside the third frame's compressed blocks. The frame still
+    // decompresses (to one bar with wrong prices); only the content checksum shows it.
+    const flipped = ES_NQ_1D();
+    flipped[900_000] ^= 0x01;
+    const streamed = await failure(() => streamAll(flipped, 65_536));
+    expect(streamed).toBeInstanceOf(ZstdError);
+    expect(streamed.code).toBe('ZSTD_CHECKSUM');
+    expect(streamed.message).toMatch(/^zstd frame 3 .*content checksum.*corrupt.*re-download/);
+    expect(() => zstdDecompress(flipped)).toThrow(expect.objectContaining({ code: 'ZSTD_CHECKSUM' }));
+    expect(() => decodeDbn(flipped)).toThrow(expect.objectContaining({ name: 'DbnDecodeError', code: 'DBN_ZSTD_CHECKSUM' }));
+    const decoded = await failure(async () => {
+      for await (const item of decodeOhlcvStream(chunks(flipped, 65_536))) void item;
+    });
+    expect(decoded).toBeInstanceOf(DbnDecodeError);
+    expect(decoded.code).toBe('DBN_ZSTD_CHECKSUM');
+  });
+
+  it('a flipped checksum byte fails the frame even though its content is intact', async () => {
+    // test-only corruption of a real sample: the file's last byte is the top byte of its last frame's checksum
+    const flipped = Buffer.from(readFileSync(samplePath(MBP1)));
+    flipped[flipped.length - 1] ^= 0x80;
+    for (const size of [1, 64, flipped.length]) {
+      const err = await failure(() => streamAll(flipped, size));
+      expect(err.code, `chunk ${size}`).toBe('ZSTD_CHECKSUM');
+      expect(err.message).toMatch(/^zstd frame \d+ \(at compressed byte \d+\) fails its content checksum/);
+    }
+    const err = await failure(async () => {
+      for await (const item of decodeDbnStream(chunks(flipped, 1000))) void item;
+    });
+    expect(err).toMatchObject({ name: 'DbnDecodeError', code: 'DBN_ZSTD_CHECKSUM' });
   });
 });

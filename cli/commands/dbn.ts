@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import { type Command, Option } from 'commander';
-import { decodeDbnStream, decodeOhlcvStream } from '../../dbn/decode';
+import { DbnDecodeError, decodeDbnStream, decodeOhlcvStream } from '../../dbn/decode';
 import { createCsvRenderer } from '../../dbn/render-csv';
 import { createJsonRenderer } from '../../dbn/render-json';
 import type { Metadata } from '../../dbn/metadata';
@@ -19,8 +19,22 @@ async function write(out: NodeJS.WritableStream, chunk: string | Uint8Array): Pr
   if (!out.write(chunk)) await once(out, 'drain');
 }
 
-/** Streams a DBN file (zstd or not, v1–v3) to `out` as Databento CSV/JSON text, header first. */
+/**
+ * Streams a DBN file (zstd or not, v1–v3) to `out` as Databento CSV/JSON text, header first. zstd frame checksums
+ * are verified as each frame ends: a corrupt file fails with DbnDecodeError `DBN_ZSTD_CHECKSUM` (rows of the frame
+ * may have been written by then). Decode errors name the file.
+ */
 export async function decodeDbnFileToText(file: string, opts: DecodeOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
+  try {
+    await decodeToText(file, opts, out);
+  } catch (err) {
+    // the same error, led by the file it is about (no cause: describeError would print the message twice)
+    if (err instanceof DbnDecodeError) throw new DbnDecodeError(err.code, `${file}: ${err.message}`, err.offset, err.recordsBefore);
+    throw err;
+  }
+}
+
+async function decodeToText(file: string, opts: DecodeOptions, out: NodeJS.WritableStream): Promise<void> {
   const renderOpts = { pretty_px: opts.prettyPx, pretty_ts: opts.prettyTs, map_symbols: opts.mapSymbols };
   const makeRenderer = (m: Metadata) => (opts.encoding === 'csv' ? createCsvRenderer(m, renderOpts) : createJsonRenderer(m, renderOpts));
   // OHLCV files take the columnar fast path; everything else goes record by record.
@@ -69,6 +83,11 @@ export function register(program: Command): void {
     .option('--no-pretty-px', 'print prices as raw 1e-9 integers')
     .option('--no-pretty-ts', 'print timestamps as integer nanoseconds')
     .option('--no-map-symbols', 'omit the symbol column')
+    .addHelpText(
+      'after',
+      '\nzstd frame checksums are verified as each frame ends: a corrupt file exits non-zero with DBN_ZSTD_CHECKSUM\n' +
+        '(rows already printed from the failing frame are not to be trusted; re-download the file).',
+    )
     .action(async (file: string, o: { encoding: string; prettyPx: boolean; prettyTs: boolean; mapSymbols: boolean }) => {
       const encoding = encodingSchema.exclude(['dbn']).parse(o.encoding);
       await decodeDbnFileToText(file, { encoding, prettyPx: o.prettyPx, prettyTs: o.prettyTs, mapSymbols: o.mapSymbols });
