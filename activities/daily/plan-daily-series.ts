@@ -1,5 +1,5 @@
 import { heartbeat } from '@temporalio/activity';
-import { planHalfYearChunks } from '../../domain/chunks';
+import { type Span, planUncovered } from '../../domain/coverage';
 import { lastCompleteDayEnd } from '../../domain/daily-chunks';
 import { BAR_TABLE, OHLCV_INTERVAL_NS } from '../../domain/databento-enums';
 import type { ChunkQuote, SeriesKey } from '../../domain/series';
@@ -42,24 +42,25 @@ function symbolDataEnd(err: unknown): { availableEnd: string } | null {
   return detail?.case && cases.includes(detail.case) ? { availableEnd: payload.available_end } : null;
 }
 
-async function lastLoadedEnd(deps: PipelineDeps, series: SeriesKey): Promise<{ from: string; basis: 'ledger' | 'bars' } | null> {
+async function lastLoadedEnd(deps: PipelineDeps, series: SeriesKey): Promise<{ from: string; basis: 'ledger' | 'bars'; loaded: Span[] } | null> {
   return withWarehouse(deps, async (w) => {
     const rows = (await w.ledger({ series: seriesId(series) })).filter((r) => LOADED.includes(r.status));
     if (rows.length) {
       const end = rows.map((r) => parseTimeNs(r.end)).reduce((a, b) => (b > a ? b : a));
-      return { from: isoSeconds(end), basis: 'ledger' };
+      return { from: isoSeconds(end), basis: 'ledger', loaded: rows };
     }
     // loaded before the ledger existed (or by hand): continue after the newest bar of that symbol
     const [row] = await w.query<{ last: string | null }>(`SELECT MAX(ts_event) AS last FROM market_data.${BAR_TABLE[series.schema]} WHERE symbol = @symbol`, {
       symbol: series.symbol,
     });
     if (!row?.last) return null;
-    return { from: isoSeconds(parseTimeNs(String(row.last)) + OHLCV_INTERVAL_NS[series.schema]), basis: 'bars' };
+    return { from: isoSeconds(parseTimeNs(String(row.last)) + OHLCV_INTERVAL_NS[series.schema]), basis: 'bars', loaded: [] };
   });
 }
 
-async function quoteSlices(deps: PipelineDeps, series: SeriesKey, from: string, to: string): Promise<ChunkQuote[]> {
-  const plans = planHalfYearChunks(from, to);
+/** the same planner as a backfill's: the gaps in [from, to) that nothing loaded covers, split at half-years */
+async function quoteSlices(deps: PipelineDeps, series: SeriesKey, from: string, to: string, loaded: Span[]): Promise<ChunkQuote[]> {
+  const plans = planUncovered(from, to, loaded).toFetch;
   const chunks: ChunkQuote[] = [];
   for (const plan of plans) {
     heartbeat({ quoted: chunks.length, of: plans.length });
@@ -92,7 +93,7 @@ export async function planDailySeries(deps: PipelineDeps, input: { series: Serie
     }
     let chunks: ChunkQuote[];
     try {
-      chunks = await quoteSlices(deps, series, last.from, to);
+      chunks = await quoteSlices(deps, series, last.from, to, last.loaded);
     } catch (err) {
       // the dataset's range is dataset-wide; a symbol's own data can end earlier (expired, delisted, not recorded)
       const ends = symbolDataEnd(err);
