@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBackfill } from '../../client/pipeline-client';
-import type { BackfillInput } from '../../domain/series';
+import type { BackfillInput, SeriesKey } from '../../domain/series';
+import type { DailyIngestResult, dailyIngest } from '../../workflows/daily-ingest';
 import type { OhlcvRecording } from '../../recordings';
 import { readNqOhlcv1h, readZlDaily } from '../../recordings';
 import { createWarehouseFromEnv } from '../../warehouse/warehouse';
@@ -20,6 +21,7 @@ import { zlBackfill } from '../support/zl-backfill';
  * loaded coverage must be exactly what is in the table; and the get_range requests must be the gaps the model expects
  * (plus at most one per injected fault). The model below is written independently of the pipeline's planner: days as a set.
  *
+ * Some steps are a scheduled daily ingest instead: from the last loaded end to the end of the symbol's data.
  * Some steps run on a full chunk store (a 64 KiB tmpfs: no request may be made) and, with MODEL_KILLS=1 (soak runs),
  * some SIGKILL the worker mid-download.
  *
@@ -38,6 +40,7 @@ interface ModelSeries {
   name: string;
   table: string;
   ledgerSeries: string;
+  key: SeriesKey;
   /** the days requests are drawn from, [first, last) */
   window: [string, string];
   request: (start: string, end: string) => BackfillInput;
@@ -49,6 +52,7 @@ const MODEL_SERIES: ModelSeries[] = [
     name: 'NQ.FUT ohlcv-1h',
     table: 'market_data.databento_futures_ohlcv_1h',
     ledgerSeries: 'GLBX.MDP3/ohlcv-1h/NQ.FUT',
+    key: { dataset: 'GLBX.MDP3', schema: 'ohlcv-1h', symbol: 'NQ.FUT', stypeIn: 'parent' },
     window: ['2024-10-01', '2025-04-01'],
     request: nqHourlyBackfill,
     read: readNqOhlcv1h,
@@ -57,6 +61,7 @@ const MODEL_SERIES: ModelSeries[] = [
     name: 'ZL.c.0 ohlcv-1d',
     table: 'market_data.databento_futures_ohlcv_1d',
     ledgerSeries: 'GLBX.MDP3/ohlcv-1d/ZL.c.0',
+    key: { dataset: 'GLBX.MDP3', schema: 'ohlcv-1d', symbol: 'ZL.c.0', stypeIn: 'continuous' },
     window: ['2017-05-01', '2018-05-01'],
     request: (start, end) => zlBackfill(start, end),
     read: readZlDaily,
@@ -249,6 +254,30 @@ function rootCause(err: unknown): string | undefined {
   return e.type;
 }
 
+/** the share of steps that are a scheduled daily ingest of a series instead of a backfill */
+const DAILY_SHARE = 0.12;
+
+/** A daily ingest of one series, as the schedule starts it (no FRED, no features): its plan and result. */
+async function runDaily(h: PipelineHarness, series: SeriesKey, workflowId: string): Promise<DailyIngestResult['series'][number]> {
+  const result = await h.client.client.workflow.execute<typeof dailyIngest>('dailyIngest', {
+    taskQueue: h.client.taskQueue,
+    workflowId,
+    args: [{ series: [series], maxCostUsd: 1000, buildFeatures: false }],
+  });
+  return result.series[0];
+}
+
+/** every series of the model: the warehouse against the recording on the covered days, and the ledger */
+async function expectExact(h: PipelineHarness, recordings: OhlcvRecording[], covered: Set<number>[], context: string): Promise<void> {
+  for (const [j, m] of MODEL_SERIES.entries()) {
+    const state = await warehouseState(h, m);
+    const expected = expectedByYear(recordings[j], covered[j]);
+    expect(state.duplicates, `${context}\n${m.name}: duplicate keys`).toBe(0);
+    expect(Object.fromEntries(state.byYear), `${context}\n${m.name}: rows and volume per year`).toEqual(Object.fromEntries(expected));
+    expect(runsOf(state.ledgerDays), `${context}\n${m.name}: the ledger's loaded coverage`).toEqual(runsOf(covered[j]));
+  }
+}
+
 describe('request sequences (model-based) over the real recordings', () => {
   let h: PipelineHarness | undefined;
   let closeWorkers: (() => Promise<void>) | undefined;
@@ -273,6 +302,20 @@ describe('request sequences (model-based) over the real recordings', () => {
       for (let step = 0; step < STEPS; step++) {
         const i = Math.floor(rand() * MODEL_SERIES.length);
         const s = MODEL_SERIES[i];
+        if (rand() < DAILY_SHARE) {
+          h.gateway.stats.reset();
+          const daily = await runDaily(h, s.key, `daily/model-${seed}/${step}`);
+          log.push(`step ${step + 1}: ${s.name} daily ingest: ${daily.status} [${daily.from}, ${daily.to}), ${daily.chunks.length} slice(s)`);
+          const context = `seed ${seed}\n${log.join('\n')}`;
+          expect(h.gateway.stats.getRange.requests, `${context}\none request per slice with records`).toBe(daily.status === 'loaded' ? daily.chunks.length : 0);
+          if (daily.status === 'loaded') {
+            // the plan says where the increment ends (the symbol's own data may end before the dataset's)
+            expect(daily.from && daily.to && daily.to.endsWith('T00:00:00Z'), `${context}\nday-aligned increment`).toBeTruthy();
+            for (let d = dayOf(daily.from!); d < dayOf(daily.to!); d++) covered[i].add(d);
+          }
+          await expectExact(h, recordings, covered, context);
+          continue;
+        }
         const [a, b] = drawRange(rand, s.window);
         const op = drawOp(rand);
         const gaps = expectedGaps(covered[i], a, b);
@@ -298,13 +341,7 @@ describe('request sequences (model-based) over the real recordings', () => {
           covered[i] = ledgerDays;
         }
 
-        for (const [j, m] of MODEL_SERIES.entries()) {
-          const state = await warehouseState(h, m);
-          const expected = expectedByYear(recordings[j], covered[j]);
-          expect(state.duplicates, `${context}\n${m.name}: duplicate keys`).toBe(0);
-          expect(Object.fromEntries(state.byYear), `${context}\n${m.name}: rows and volume per year`).toEqual(Object.fromEntries(expected));
-          expect(runsOf(state.ledgerDays), `${context}\n${m.name}: the ledger's loaded coverage`).toEqual(runsOf(covered[j]));
-        }
+        await expectExact(h, recordings, covered, context);
       }
       console.log(`model sequence seed ${seed}: ${STEPS} steps exact\n  ${log.join('\n  ')}`);
     });
