@@ -1,6 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import type { WalkForwardMetrics } from '../forecast/walk-forward';
 import type { ChunkPlan } from './chunks';
 import { type ChunkBatchLimits, DEFAULT_CHUNK_BATCH, chunkBatchLimitsSchema } from './chunk-batches';
 import { ohlcvSchemaSchema, stypeSchema } from './databento-enums';
@@ -257,20 +258,7 @@ export interface IngestSeriesResult {
 }
 
 /** Walk-forward skill of one horizon beside its naive baselines (small: fine in a payload). */
-export interface ForecastMetricsSummary {
-  horizon: number;
-  n: number;
-  rmse: number | null;
-  mae: number | null;
-  directional_accuracy: number | null;
-  rw_rmse: number | null;
-  rw_mae: number | null;
-  mean_rmse: number | null;
-  mean_mae: number | null;
-  mean_directional_accuracy: number | null;
-  skill_vs_rw: number | null;
-  skill_vs_mean: number | null;
-}
+export type ForecastMetricsSummary = WalkForwardMetrics;
 
 export interface BackfillResult {
   workflowId: string;
